@@ -1,6 +1,6 @@
 /** `gdwire decode <hex|->`: print one Variant decoded from hex. */
 import { readFileSync } from 'node:fs';
-import { errorName, GodotError } from '../core/error.js';
+import { GodotError } from '../core/error.js';
 import { decodeVariant } from '../core/variant/codec.js';
 import { CliError } from './cli-error.js';
 import { formatVariant } from './format.js';
@@ -22,7 +22,7 @@ export function runDecode(args: DecodeArgs): number {
     return 0;
   } catch (e) {
     if (e instanceof GodotError) {
-      process.stderr.write(`gdwire: cannot decode (${errorName(e.code)}): ${e.message}\n`);
+      process.stderr.write(`gdwire: cannot decode: ${e.message}\n`);
       return 1;
     }
     throw e;

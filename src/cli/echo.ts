@@ -28,11 +28,13 @@ export async function runEcho(args: EchoArgs): Promise<number> {
   if (err !== GodotErr.OK) throw new CliError(`cannot listen on ${args.bind}:${args.port}: ${errorName(err)}`);
   log('info', 'echo server listening', { port: server.getLocalPort(), bind: args.bind, godot: String(godot) });
 
-  server.on('connection', (peer: PacketPeerUDP) => servePeer(peer, godot, log));
+  const forgetAll = new Set<() => void>();
+  server.on('connection', (peer: PacketPeerUDP) => forgetAll.add(servePeer(peer, godot, log)));
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       log('info', 'stopping', { signal });
+      for (const forget of forgetAll) forget();
       server.stop();
       resolve();
     };
@@ -42,17 +44,22 @@ export async function runEcho(args: EchoArgs): Promise<number> {
   return 0;
 }
 
-function servePeer(peer: PacketPeerUDP, godot: GodotVersion, log: CliLog): void {
+/** Serves one peer; returns a function that forgets it (closes it, clears its timer). */
+function servePeer(peer: PacketPeerUDP, godot: GodotVersion, log: CliLog): () => void {
   const who = `${peer.getPacketIp()}:${peer.getPacketPort()}`;
   log('info', 'new peer', { peer: who });
-  let idle = setTimeout(forget, IDLE_MS);
-  function forget(): void {
+  let idle = setTimeout(onIdle, IDLE_MS);
+  function onIdle(): void {
     log('info', 'peer idle, forgotten', { peer: who });
+    forget();
+  }
+  function forget(): void {
+    clearTimeout(idle);
     peer.close();
   }
   peer.on('packet', (data: Uint8Array) => {
     clearTimeout(idle);
-    idle = setTimeout(forget, IDLE_MS);
+    idle = setTimeout(onIdle, IDLE_MS);
     let value;
     try {
       value = bytesToVar(data, { godot });
@@ -65,4 +72,5 @@ function servePeer(peer: PacketPeerUDP, godot: GodotVersion, log: CliLog): void 
     const sent = peer.putVar(value);
     if (sent !== GodotErr.OK) log('warn', 'echo failed', { peer: who, error: errorName(sent) });
   });
+  return forget;
 }

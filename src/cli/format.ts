@@ -59,6 +59,7 @@ export function formatVariant(v: Variant, depth = 0): string {
 function formatFloat(n: number): string {
   if (Number.isNaN(n)) return 'nan';
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Object.is(n, -0)) return '-0.0';
   const s = String(n);
   return /[.e]/.test(s) ? s : `${s}.0`;
 }
