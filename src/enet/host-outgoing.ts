@@ -1,0 +1,372 @@
+/**
+ * The send half of the service pump: for each peer, one datagram at a time — queued
+ * acknowledgements, retransmission timeouts, queued commands under the reliable window and
+ * the unreliable throttle, an idle ping — then header, compression and checksum.
+ *
+ * @see enet protocol.c enet_protocol_send_outgoing_commands, enet_protocol_send_acknowledgements,
+ *   enet_protocol_check_timeouts, enet_protocol_check_outgoing_commands
+ */
+import { allocateBytes } from './bytes.js';
+import { PEER_RELIABLE_WINDOWS, PEER_RELIABLE_WINDOW_SIZE, PEER_FREE_RELIABLE_WINDOWS } from './channel.js';
+import { crc32 } from './crc32.js';
+import type { Deque } from './deque.js';
+import type { Host } from './host.js';
+import type { OutgoingCommand } from './outgoing-command.js';
+import { reliableKey, unpackAcknowledgement } from './outgoing-command.js';
+import {
+  PEER_PACKET_LOSS_INTERVAL,
+  PEER_PACKET_LOSS_SCALE,
+  PEER_PACKET_THROTTLE_COUNTER,
+  PEER_PACKET_THROTTLE_SCALE,
+  type Peer,
+} from './peer.js';
+import {
+  CHECKSUM_SIZE,
+  COMMAND_SIZES,
+  HEADER_SIZE_FULL,
+  PROTOCOL_MAXIMUM_MTU,
+  PROTOCOL_MAXIMUM_PACKET_COMMANDS,
+  PROTOCOL_MAXIMUM_PEER_ID,
+  ProtocolCommand,
+} from './protocol.js';
+import { timeDifference, timeGreaterEqual, timeLess } from './time.js';
+import { PeerState } from './types.js';
+import { encodeAcknowledge, encodeCommand, encodeHeader } from './wire-encode.js';
+
+const ACKNOWLEDGE_SIZE = COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
+const PING_SIZE = COMMAND_SIZES[ProtocolCommand.PING]!;
+
+/** Scratch space for the datagram being assembled (one per host). */
+class DatagramBuilder {
+  readonly body = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
+  readonly view = new DataView(this.body.buffer);
+  readonly compressed = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
+  readonly header = new Uint8Array(HEADER_SIZE_FULL + CHECKSUM_SIZE);
+  readonly headerView = new DataView(this.header.buffer);
+  length = 0;
+  /**
+   * ENet's running datagram size: header, then each command. Unlike ENet, the checksum
+   * field is counted too, so a datagram never exceeds the MTU (docs: DEVIATIONS).
+   */
+  packetSize = 0;
+  commandCount = 0;
+  hasReliable = false;
+
+  begin(host: Host): void {
+    this.length = 0;
+    this.packetSize = HEADER_SIZE_FULL + (host.checksumEnabled ? CHECKSUM_SIZE : 0);
+    this.commandCount = 0;
+    this.hasReliable = false;
+  }
+}
+
+const builders = new WeakMap<Host, DatagramBuilder>();
+function builderFor(host: Host): DatagramBuilder {
+  let b = builders.get(host);
+  if (!b) {
+    b = new DatagramBuilder();
+    builders.set(host, b);
+  }
+  return b;
+}
+
+/**
+ * Sends what every peer has queued. With `checkForTimeouts` (service, not flush) it also
+ * retransmits and detects dead peers.
+ * @returns true when an event is ready in host.pendingEvent
+ */
+export function sendOutgoingCommands(host: Host, checkForTimeouts: boolean): boolean {
+  const b = builderFor(host);
+  const now = host.serviceTime;
+  host.continueSending = true;
+  while (host.continueSending) {
+    host.continueSending = false;
+    let progress = false;
+    for (const peer of host.peers) {
+      if (peer.state === PeerState.DISCONNECTED || peer.state === PeerState.ZOMBIE) continue;
+      b.begin(host);
+      if (!peer.acknowledgements.isEmpty()) sendAcknowledgements(host, peer, b);
+      if (
+        checkForTimeouts &&
+        !peer.sentReliable.isEmpty() &&
+        timeGreaterEqual(now, peer.nextTimeout) &&
+        checkTimeouts(host, peer)
+      ) {
+        if (host.pendingEvent !== null) return true;
+        continue;
+      }
+      if (
+        (peer.outgoingCount === 0 || checkOutgoingCommands(host, peer, b)) &&
+        peer.sentReliable.isEmpty() &&
+        timeDifference(now, peer.lastReceiveTime) >= peer.pingInterval &&
+        peer.mtu - b.packetSize >= PING_SIZE
+      ) {
+        peer.ping();
+        checkOutgoingCommands(host, peer, b);
+      }
+      if (b.commandCount > 0) {
+        progress = true;
+        updatePacketLoss(peer, now);
+        finishDatagram(host, peer, b);
+        peer.lastSendTime = now;
+      }
+      if (peer.state === PeerState.DISCONNECT_LATER && peer.isIdle()) peer.disconnect(peer.eventData);
+    }
+    // A peer reported "datagram full" but nothing at all went out: stop rather than spin.
+    if (!progress) break;
+  }
+  return false;
+}
+
+/** @see enet protocol.c enet_protocol_send_acknowledgements */
+function sendAcknowledgements(host: Host, peer: Peer, b: DatagramBuilder): void {
+  while (!peer.acknowledgements.isEmpty()) {
+    if (b.commandCount >= PROTOCOL_MAXIMUM_PACKET_COMMANDS || peer.mtu - b.packetSize < ACKNOWLEDGE_SIZE) {
+      host.continueSending = true;
+      return;
+    }
+    const ack = unpackAcknowledgement(peer.acknowledgements.shift()!);
+    b.length = encodeAcknowledge(b.view, b.length, ack.channelID, ack.seq, ack.seq, ack.sentTime);
+    b.packetSize += ACKNOWLEDGE_SIZE;
+    b.commandCount++;
+    // Acknowledging a DISCONNECT completes the remote-initiated disconnection.
+    if (ack.isDisconnect) host.dispatchState(peer, PeerState.ZOMBIE);
+  }
+}
+
+/**
+ * Retransmission: every reliable command unacknowledged past its timeout goes back to the
+ * front of the queues with its timeout doubled; a peer whose oldest unacknowledged command
+ * is older than timeoutMaximum (or timeoutMinimum, once the backoff reached its limit) is
+ * disconnected.
+ * @returns true when the peer was disconnected
+ * @see enet protocol.c enet_protocol_check_timeouts
+ */
+function checkTimeouts(host: Host, peer: Peer): boolean {
+  const now = host.serviceTime;
+  const timedOut: OutgoingCommand[] = [];
+  for (let c = peer.sentReliable.head; c; ) {
+    const next = c.sentNext;
+    if (timeDifference(now, c.sentTime) < c.roundTripTimeout) {
+      c = next;
+      continue;
+    }
+    if (peer.earliestTimeout === 0 || timeLess(c.sentTime, peer.earliestTimeout)) peer.earliestTimeout = c.sentTime;
+    if (peer.earliestTimeout !== 0) {
+      const waited = timeDifference(now, peer.earliestTimeout);
+      if (
+        waited >= peer.timeoutMaximum ||
+        (c.roundTripTimeout >= c.roundTripTimeoutLimit && waited >= peer.timeoutMinimum)
+      ) {
+        host.notifyDisconnect(peer, true);
+        return true;
+      }
+    }
+    if (c.packet) peer.reliableDataInTransit -= c.fragmentLength;
+    peer.packetsLost++;
+    c.roundTripTimeout = Math.min(c.roundTripTimeout * 2, 0xffffffff);
+    peer.sentReliable.remove(c);
+    timedOut.push(c);
+    if (next && next === peer.sentReliable.head) peer.nextTimeout = (next.sentTime + next.roundTripTimeout) >>> 0;
+    c = next;
+  }
+  // Back to the front, oldest first, ahead of anything still waiting.
+  for (let i = timedOut.length - 1; i >= 0; i--) {
+    const c = timedOut[i]!;
+    if (c.command.channelID === 0xff) peer.systemQueue.pushFront(c);
+    else peer.resendQueue.pushFront(c);
+    peer.outgoingCount++;
+  }
+  return false;
+}
+
+/** Front of a queue, skipping commands acknowledged while they waited to be resent. */
+function headOf(queue: Deque<OutgoingCommand>): OutgoingCommand | undefined {
+  let c = queue.peek();
+  while (c && c.acknowledged) {
+    queue.shift();
+    c = queue.peek();
+  }
+  return c;
+}
+
+/**
+ * ENet's wrap guard: the first command of a reliable window may only go out once the window
+ * FREE_RELIABLE_WINDOWS + 2 ahead is clear of commands still in flight.
+ */
+function reliableWindowWraps(peer: Peer, c: OutgoingCommand, w: number): boolean {
+  const channel = peer.channels[c.command.channelID]!;
+  if (c.reliableSequenceNumber % PEER_RELIABLE_WINDOW_SIZE !== 0) return false;
+  const span = (1 << (PEER_FREE_RELIABLE_WINDOWS + 2)) - 1;
+  const mask = ((span << w) | (span >> (PEER_RELIABLE_WINDOWS - w))) & 0xffff;
+  return (
+    channel.reliableWindows[(w + PEER_RELIABLE_WINDOWS - 1) % PEER_RELIABLE_WINDOWS]! >= PEER_RELIABLE_WINDOW_SIZE ||
+    (channel.usedReliableWindows & mask) !== 0
+  );
+}
+
+/**
+ * Moves queued commands into the datagram: resends first, then new commands in the order
+ * they were queued. Reliable commands stop at the window (ENet's windowWrap/windowExceeded);
+ * unreliable ones may overtake them; the throttle drops unreliable packets at random-ish
+ * (a counter stepping by 7 modulo 32 against the throttle).
+ * @returns true if no reliable command was taken (so a ping may be added)
+ * @see enet protocol.c enet_protocol_check_outgoing_commands
+ */
+function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): boolean {
+  const now = host.serviceTime;
+  let windowExceeded = false;
+  let windowWrap = false;
+  let canPing = true;
+  for (;;) {
+    // Pick the next command.
+    const sys = headOf(peer.systemQueue);
+    const res = windowExceeded || windowWrap ? undefined : headOf(peer.resendQueue);
+    let chosen: OutgoingCommand | undefined;
+    let queue: Deque<OutgoingCommand>;
+    const sysResend = sys !== undefined && sys.sendAttempts > 0;
+    if (sysResend || res) {
+      if (sysResend && (!res || sys.order < res.order)) {
+        chosen = sys;
+        queue = peer.systemQueue;
+      } else {
+        chosen = res;
+        queue = peer.resendQueue;
+      }
+    } else {
+      const rel = windowExceeded || windowWrap ? undefined : headOf(peer.reliableQueue);
+      const unr = headOf(peer.unreliableQueue);
+      chosen = sys;
+      queue = peer.systemQueue;
+      if (rel && (!chosen || rel.order < chosen.order)) {
+        chosen = rel;
+        queue = peer.reliableQueue;
+      }
+      if (unr && (!chosen || unr.order < chosen.order)) {
+        chosen = unr;
+        queue = peer.unreliableQueue;
+      }
+    }
+    if (!chosen) break;
+
+    // Reliable window checks.
+    const command = chosen.command;
+    const reliable = chosen.isReliable;
+    const channel = command.channelID < peer.channelCount ? peer.channels[command.channelID] : undefined;
+    const w = Math.floor(chosen.reliableSequenceNumber / PEER_RELIABLE_WINDOW_SIZE);
+    if (reliable) {
+      if (channel) {
+        if (!windowWrap && chosen.sendAttempts < 1 && reliableWindowWraps(peer, chosen, w)) windowWrap = true;
+        if (windowWrap) continue;
+      }
+      if (chosen.packet) {
+        if (!windowExceeded) {
+          const windowSize = Math.floor((peer.packetThrottle * peer.windowSize) / PEER_PACKET_THROTTLE_SCALE);
+          if (peer.reliableDataInTransit + chosen.fragmentLength > Math.max(windowSize, peer.mtu)) windowExceeded = true;
+        }
+        if (windowExceeded) continue;
+      }
+      canPing = false;
+    }
+
+    // Room in this datagram?
+    const size = COMMAND_SIZES[command.type]!;
+    const room = peer.mtu - b.packetSize;
+    if (
+      b.commandCount >= PROTOCOL_MAXIMUM_PACKET_COMMANDS ||
+      room < size ||
+      (chosen.packet !== null && room < size + chosen.fragmentLength)
+    ) {
+      host.continueSending = true;
+      break;
+    }
+    queue.shift();
+    peer.outgoingCount--;
+
+    if (reliable) {
+      if (channel && chosen.sendAttempts < 1) {
+        channel.usedReliableWindows |= 1 << w;
+        channel.reliableWindows[w] = channel.reliableWindows[w]! + 1;
+      }
+      if (chosen.sendAttempts === 0) peer.reliableIndex.set(reliableKey(command.channelID, chosen.reliableSequenceNumber), chosen);
+      chosen.sendAttempts++;
+      if (chosen.roundTripTimeout === 0) {
+        chosen.roundTripTimeout = peer.roundTripTime + 4 * peer.roundTripTimeVariance;
+        chosen.roundTripTimeoutLimit = peer.timeoutLimit * chosen.roundTripTimeout;
+      }
+      if (peer.sentReliable.isEmpty()) peer.nextTimeout = (now + chosen.roundTripTimeout) >>> 0;
+      peer.sentReliable.push(chosen);
+      chosen.sentTime = now;
+      b.hasReliable = true;
+      peer.reliableDataInTransit += chosen.fragmentLength;
+    } else if (chosen.packet !== null && chosen.fragmentOffset === 0) {
+      peer.packetThrottleCounter = (peer.packetThrottleCounter + PEER_PACKET_THROTTLE_COUNTER) % PEER_PACKET_THROTTLE_SCALE;
+      if (peer.packetThrottleCounter > peer.packetThrottle) {
+        dropRemainingFragments(peer, chosen);
+        continue;
+      }
+    }
+
+    b.length = encodeCommand(b.body, b.view, b.length, command);
+    b.packetSize += size + (chosen.packet !== null ? chosen.fragmentLength : 0);
+    b.commandCount++;
+    peer.packetsSent++;
+  }
+  return canPing;
+}
+
+/** The throttle dropped an unreliable packet: its other fragments go too. */
+function dropRemainingFragments(peer: Peer, first: OutgoingCommand): void {
+  for (let c = headOf(peer.unreliableQueue); c && c.packet === first.packet && c.fragmentOffset > 0; ) {
+    peer.unreliableQueue.shift();
+    peer.outgoingCount--;
+    c = headOf(peer.unreliableQueue);
+  }
+}
+
+/** @see enet protocol.c enet_protocol_send_outgoing_commands (packet loss statistics) */
+function updatePacketLoss(peer: Peer, now: number): void {
+  if (peer.packetLossEpoch === 0) {
+    peer.packetLossEpoch = now;
+  } else if (timeDifference(now, peer.packetLossEpoch) >= PEER_PACKET_LOSS_INTERVAL && peer.packetsSent > 0) {
+    const packetLoss = Math.floor((peer.packetsLost * PEER_PACKET_LOSS_SCALE) / peer.packetsSent);
+    peer.packetLossVariance = Math.floor((peer.packetLossVariance * 3 + Math.abs(packetLoss - peer.packetLoss)) / 4);
+    peer.packetLoss = Math.floor((peer.packetLoss * 7 + packetLoss) / 8);
+    peer.packetLossEpoch = now;
+    peer.packetsSent = 0;
+    peer.packetsLost = 0;
+  }
+}
+
+/**
+ * Header (peer id, session, flags, sent time if a reliable command is inside), optional
+ * compression of the commands (kept only when smaller) and optional checksum over the
+ * header — with the connect id in the checksum field — and the uncompressed commands.
+ */
+function finishDatagram(host: Host, peer: Peer, b: DatagramBuilder): void {
+  const body = b.body.subarray(0, b.length);
+  let payload = body;
+  let compressed = false;
+  if (host.compressor) {
+    const n = host.compressor.compress(body, b.compressed.subarray(0, b.length));
+    if (n > 0 && n < b.length) {
+      payload = b.compressed.subarray(0, n);
+      compressed = true;
+    }
+  }
+  const realPeer = peer.outgoingPeerID < PROTOCOL_MAXIMUM_PEER_ID;
+  const hs = encodeHeader(b.headerView, {
+    peerID: peer.outgoingPeerID,
+    sessionID: realPeer ? peer.outgoingSessionID : 0,
+    compressed,
+    sentTime: b.hasReliable ? host.serviceTime & 0xffff : undefined,
+    checksum: host.checksumEnabled ? (realPeer ? peer.connectID : 0) : undefined,
+  });
+  if (host.checksumEnabled) {
+    b.headerView.setUint32(hs - CHECKSUM_SIZE, crc32(b.header.subarray(0, hs), body));
+  }
+  const out = allocateBytes(hs + payload.length);
+  out.set(b.header.subarray(0, hs));
+  out.set(payload, hs);
+  host.emit(out, peer.address);
+}

@@ -1,0 +1,422 @@
+/**
+ * The ENet host, sans-IO: a fixed set of peer slots and the service pump.
+ *
+ * The host never reads a clock or touches a socket. The caller
+ *  - hands in every received datagram with {@link Host.receive} (queued until the next service),
+ *  - calls {@link Host.service} with the current 32-bit millisecond time; each call returns at
+ *    most one event (CONNECT, DISCONNECT, RECEIVE) or null when there is nothing to report,
+ *  - sends the datagrams the host produces: through the `send` option, or by draining
+ *    {@link Host.takeDatagrams},
+ *  - asks {@link Host.nextServiceDelay} how long it may sleep when service() returned null.
+ *
+ * @see enet host.c (create, connect, broadcast, limits), protocol.c enet_host_service
+ */
+import { Error } from '../core/error.js';
+import { bandwidthThrottle, HOST_BANDWIDTH_THROTTLE_INTERVAL } from './bandwidth.js';
+import { copyBytes } from './bytes.js';
+import { Deque } from './deque.js';
+import { receiveIncomingCommands } from './host-incoming.js';
+import { sendOutgoingCommands } from './host-outgoing.js';
+import { Peer } from './peer.js';
+import { queuePacket } from './peer-send.js';
+import {
+  COMMAND_FLAG_ACKNOWLEDGE,
+  PROTOCOL_MAXIMUM_CHANNEL_COUNT,
+  PROTOCOL_MAXIMUM_MTU,
+  PROTOCOL_MAXIMUM_PEER_ID,
+  PROTOCOL_MAXIMUM_WINDOW_SIZE,
+  PROTOCOL_MINIMUM_CHANNEL_COUNT,
+  PROTOCOL_MINIMUM_MTU,
+  PROTOCOL_MINIMUM_WINDOW_SIZE,
+  ProtocolCommand,
+} from './protocol.js';
+import type { Compressor } from './range-coder.js';
+import { timeDifference, timeSub, toTime } from './time.js';
+import { EventType, PacketFlag, PeerState, type Address, type Datagram, type HostEvent, type Packet } from './types.js';
+
+/** @see enet enet.h ENET_HOST_* */
+export const HOST_DEFAULT_MTU = 1400;
+export const HOST_DEFAULT_MAXIMUM_PACKET_SIZE = 32 * 1024 * 1024;
+export const HOST_DEFAULT_MAXIMUM_WAITING_DATA = 32 * 1024 * 1024;
+/** Received datagrams kept for the next service(); more are dropped and counted. */
+export const HOST_DEFAULT_MAXIMUM_QUEUED_DATAGRAMS = 4096;
+/** Datagrams handled per receive step of service() (ENet reads at most 256 per call). */
+const DATAGRAMS_PER_SERVICE = 256;
+
+export interface HostOptions {
+  /** Peer slots (1..4095). Default 32 (Godot's max_clients). */
+  peerCount?: number;
+  /** Most channels a connecting peer may open; 0 or absent = 255. */
+  channelLimit?: number;
+  /** Downstream bandwidth in bytes/s; 0 = unlimited. */
+  incomingBandwidth?: number;
+  /** Upstream bandwidth in bytes/s; 0 = unlimited. */
+  outgoingBandwidth?: number;
+  /** Default 1400 (ENET_HOST_DEFAULT_MTU), clamped to 576..4096. */
+  mtu?: number;
+  /** Use ENet's CRC32 checksum field (both ends must agree). */
+  checksum?: boolean;
+  /** Datagram compressor (e.g. new RangeCoder()); both ends must agree. */
+  compressor?: Compressor | null;
+  maximumPacketSize?: number;
+  maximumWaitingData?: number;
+  /** Peers allowed from one IP address. Default 4095 (no limit). */
+  duplicatePeers?: number;
+  /** Silently ignore CONNECT from unknown peers (Godot's refuse_new_connections). */
+  refuseNewConnections?: boolean;
+  /** Source of the connect ids (ENet seeds a counter once, then increments it). */
+  random: { u32(): number };
+  /** Called for each datagram to send; without it datagrams queue for takeDatagrams(). */
+  send?: (data: Uint8Array, address: Address) => void;
+  maximumQueuedDatagrams?: number;
+}
+
+function clampChannelLimit(limit: number): number {
+  if (!limit || limit > PROTOCOL_MAXIMUM_CHANNEL_COUNT) return PROTOCOL_MAXIMUM_CHANNEL_COUNT;
+  return Math.max(PROTOCOL_MINIMUM_CHANNEL_COUNT, Math.floor(limit));
+}
+
+export class Host {
+  readonly peers: readonly Peer[];
+  channelLimit: number;
+  incomingBandwidth: number;
+  outgoingBandwidth: number;
+  mtu: number;
+  checksumEnabled: boolean;
+  compressor: Compressor | null;
+  maximumPacketSize: number;
+  maximumWaitingData: number;
+  duplicatePeers: number;
+  refuseConnections: boolean;
+  /** The time given to the last service()/flush() call. */
+  serviceTime = 0;
+  /** @internal */ bandwidthThrottleEpoch = 0;
+  /** @internal */ recalculateBandwidthLimits = false;
+  /** @internal */ randomSeed: number;
+  connectedPeers = 0;
+  bandwidthLimitedPeers = 0;
+  totalSentData = 0;
+  totalSentPackets = 0;
+  totalReceivedData = 0;
+  totalReceivedPackets = 0;
+  /** Datagrams dropped because the receive queue was full. */
+  droppedDatagrams = 0;
+  /**
+   * Datagrams refused as malformed: bad header, checksum or compression, an undecodable
+   * command, or a command with impossible fields. (Commands refused because of the peer's
+   * state, e.g. data for a peer that is disconnecting, stop the datagram but are not counted.)
+   */
+  malformedDatagrams = 0;
+
+  /** @internal Peers with something to report, in order. */
+  readonly dispatchQueue = new Deque<Peer>();
+  /** @internal Received datagrams not yet processed. */
+  readonly inbound = new Deque<Datagram>();
+  /** @internal Event produced directly while servicing (null outside service()). */
+  pendingEvent: HostEvent | null = null;
+  /** @internal True inside service(): handlers may report an event directly. */
+  eventCapable = false;
+  /** @internal Set when a datagram was full and a peer has more to send. */
+  continueSending = false;
+  private readonly outbox: Datagram[] = [];
+  private readonly sendFn: ((data: Uint8Array, address: Address) => void) | undefined;
+  private readonly maximumQueuedDatagrams: number;
+
+  /** @see enet host.c enet_host_create */
+  constructor(options: HostOptions) {
+    const peerCount = options.peerCount ?? 32;
+    if (!Number.isInteger(peerCount) || peerCount < 1 || peerCount > PROTOCOL_MAXIMUM_PEER_ID) {
+      throw new RangeError(`peerCount must be 1..${PROTOCOL_MAXIMUM_PEER_ID}`);
+    }
+    this.channelLimit = clampChannelLimit(options.channelLimit ?? 0);
+    this.incomingBandwidth = (options.incomingBandwidth ?? 0) >>> 0;
+    this.outgoingBandwidth = (options.outgoingBandwidth ?? 0) >>> 0;
+    this.mtu = Math.min(PROTOCOL_MAXIMUM_MTU, Math.max(PROTOCOL_MINIMUM_MTU, options.mtu ?? HOST_DEFAULT_MTU));
+    this.checksumEnabled = options.checksum ?? false;
+    this.compressor = options.compressor ?? null;
+    this.maximumPacketSize = options.maximumPacketSize ?? HOST_DEFAULT_MAXIMUM_PACKET_SIZE;
+    this.maximumWaitingData = options.maximumWaitingData ?? HOST_DEFAULT_MAXIMUM_WAITING_DATA;
+    this.duplicatePeers = options.duplicatePeers ?? PROTOCOL_MAXIMUM_PEER_ID;
+    this.refuseConnections = options.refuseNewConnections ?? false;
+    this.randomSeed = options.random.u32() >>> 0;
+    this.sendFn = options.send;
+    this.maximumQueuedDatagrams = options.maximumQueuedDatagrams ?? HOST_DEFAULT_MAXIMUM_QUEUED_DATAGRAMS;
+    this.peers = Array.from({ length: peerCount }, (_, i) => {
+      const p = new Peer(this, i);
+      p.reset();
+      return p;
+    });
+  }
+
+  get peerCount(): number {
+    return this.peers.length;
+  }
+
+  // ---- datagrams in and out ----------------------------------------------------------------------
+  /** Queues a received datagram for the next service(). The bytes must not change afterwards. */
+  receive(data: Uint8Array, address: Address): void {
+    if (this.inbound.length >= this.maximumQueuedDatagrams) {
+      this.droppedDatagrams++;
+      return;
+    }
+    this.inbound.push({ data, address });
+  }
+
+  /** Takes the datagrams produced since the last call (when no `send` option was given). */
+  takeDatagrams(): Datagram[] {
+    return this.outbox.splice(0, this.outbox.length);
+  }
+
+  /** @internal */
+  emit(data: Uint8Array, address: Address): void {
+    this.totalSentData += data.length;
+    this.totalSentPackets++;
+    if (this.sendFn) this.sendFn(data, address);
+    else this.outbox.push({ data, address });
+  }
+
+  // ---- connections -----------------------------------------------------------------------------
+  /**
+   * Starts connecting to a remote host: takes a free peer slot and queues a CONNECT (sent on
+   * the next service/flush). A CONNECT event follows on success, a DISCONNECT on failure.
+   * @returns the peer, or null when every slot is in use
+   * @see enet host.c enet_host_connect
+   */
+  connect(address: Address, channelCount: number, data = 0): Peer | null {
+    const count = Math.min(PROTOCOL_MAXIMUM_CHANNEL_COUNT, Math.max(PROTOCOL_MINIMUM_CHANNEL_COUNT, channelCount | 0));
+    const peer = this.peers.find((p) => p.state === PeerState.DISCONNECTED);
+    if (!peer) return null;
+    peer.setupChannels(count);
+    peer.state = PeerState.CONNECTING;
+    peer.address = { address: address.address, port: address.port };
+    this.randomSeed = (this.randomSeed + 1) >>> 0;
+    peer.connectID = this.randomSeed;
+    peer.windowSize = windowSizeFor(this.outgoingBandwidth);
+    peer.queueOutgoingCommand(
+      {
+        type: ProtocolCommand.CONNECT,
+        flags: COMMAND_FLAG_ACKNOWLEDGE,
+        channelID: 0xff,
+        reliableSequenceNumber: 0,
+        outgoingPeerID: peer.incomingPeerID,
+        incomingSessionID: peer.incomingSessionID,
+        outgoingSessionID: peer.outgoingSessionID,
+        mtu: peer.mtu,
+        windowSize: peer.windowSize,
+        channelCount: count,
+        incomingBandwidth: this.incomingBandwidth,
+        outgoingBandwidth: this.outgoingBandwidth,
+        packetThrottleInterval: peer.packetThrottleInterval,
+        packetThrottleAcceleration: peer.packetThrottleAcceleration,
+        packetThrottleDeceleration: peer.packetThrottleDeceleration,
+        connectID: peer.connectID,
+        data: data >>> 0,
+      },
+      null,
+      0,
+      0,
+    );
+    return peer;
+  }
+
+  /**
+   * Queues one packet to every connected peer (the data is shared, copied once).
+   * @see enet host.c enet_host_broadcast
+   */
+  broadcast(channelID: number, data: Uint8Array, flags = 0): Error {
+    if (data.length > this.maximumPacketSize) return Error.ERR_PARAMETER_RANGE_ERROR;
+    const packet: Packet = { data: flags & PacketFlag.NO_ALLOCATE ? data : copyBytes(data), flags };
+    for (const peer of this.peers) {
+      if (peer.state !== PeerState.CONNECTED) continue;
+      const channel = peer.channels[channelID];
+      if (channel) queuePacket(peer, channel, packet);
+    }
+    return Error.OK;
+  }
+
+  /** @see enet host.c enet_host_channel_limit */
+  setChannelLimit(limit: number): void {
+    this.channelLimit = clampChannelLimit(limit);
+  }
+
+  /** @see enet host.c enet_host_bandwidth_limit */
+  bandwidthLimit(incoming: number, outgoing: number): void {
+    this.incomingBandwidth = incoming >>> 0;
+    this.outgoingBandwidth = outgoing >>> 0;
+    this.recalculateBandwidthLimits = true;
+  }
+
+  /** @see enet host.c enet_host_compress */
+  setCompressor(compressor: Compressor | null): void {
+    this.compressor = compressor;
+  }
+
+  refuseNewConnections(refuse: boolean): void {
+    this.refuseConnections = refuse;
+  }
+
+  // ---- the pump --------------------------------------------------------------------------------
+  /**
+   * Runs the protocol once at time `now` and returns at most one event. Call it until it
+   * returns null, then again when a datagram arrives or after nextServiceDelay().
+   * @see enet protocol.c enet_host_service (without the wait)
+   */
+  service(now: number): HostEvent | null {
+    const queued = this.dispatchIncomingCommands();
+    if (queued) return queued;
+    this.serviceTime = toTime(now);
+    if (timeDifference(this.serviceTime, this.bandwidthThrottleEpoch) >= HOST_BANDWIDTH_THROTTLE_INTERVAL) {
+      bandwidthThrottle(this);
+    }
+    this.eventCapable = true;
+    this.pendingEvent = null;
+    try {
+      if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+      if (receiveIncomingCommands(this, DATAGRAMS_PER_SERVICE)) return this.takePendingEvent();
+      if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+    } finally {
+      this.eventCapable = false;
+    }
+    return this.dispatchIncomingCommands();
+  }
+
+  /** Returns a queued event without doing any I/O. @see enet protocol.c enet_host_check_events */
+  checkEvents(): HostEvent | null {
+    return this.dispatchIncomingCommands();
+  }
+
+  /** Sends whatever is queued now, without handling timeouts or producing events. @see enet_host_flush */
+  flush(now: number): void {
+    this.serviceTime = toTime(now);
+    sendOutgoingCommands(this, false);
+  }
+
+  /**
+   * Milliseconds until service() has work to do (0 = now; Infinity = only when a datagram
+   * arrives). A hint for drivers that sleep between calls; calling service() more often is
+   * always correct.
+   */
+  nextServiceDelay(now: number): number {
+    if (!this.inbound.isEmpty() || !this.dispatchQueue.isEmpty()) return 0;
+    const t = toTime(now);
+    let best = Infinity;
+    const until = (deadline: number): number => {
+      const d = timeSub(deadline, t);
+      return d >= 0x80000000 ? 0 : d;
+    };
+    for (const peer of this.peers) {
+      if (peer.state === PeerState.DISCONNECTED || peer.state === PeerState.ZOMBIE) continue;
+      if (!peer.acknowledgements.isEmpty() || !peer.systemQueue.isEmpty() || !peer.unreliableQueue.isEmpty()) return 0;
+      if (peer.outgoingCount > 0 && peer.sentReliable.isEmpty()) return 0;
+      if (!peer.sentReliable.isEmpty()) best = Math.min(best, until(peer.nextTimeout));
+      else if (peer.state === PeerState.CONNECTED) best = Math.min(best, until(peer.lastReceiveTime + peer.pingInterval));
+    }
+    if (this.connectedPeers > 0 && (this.outgoingBandwidth !== 0 || this.bandwidthLimitedPeers > 0 || this.recalculateBandwidthLimits)) {
+      best = Math.min(best, until(this.bandwidthThrottleEpoch + HOST_BANDWIDTH_THROTTLE_INTERVAL));
+    }
+    return best;
+  }
+
+  private takePendingEvent(): HostEvent | null {
+    const e = this.pendingEvent;
+    this.pendingEvent = null;
+    return e;
+  }
+
+  // ---- state changes and event dispatch (@see enet protocol.c) -----------------------------------
+  /** @internal */
+  markForDispatch(peer: Peer): void {
+    if (peer.needsDispatch) return;
+    peer.needsDispatch = true;
+    this.dispatchQueue.push(peer);
+  }
+
+  /** @internal Leaves a stale entry in the queue; dispatch skips peers not marked. */
+  unmarkForDispatch(peer: Peer): void {
+    peer.needsDispatch = false;
+  }
+
+  /** @internal @see enet protocol.c enet_protocol_change_state */
+  changeState(peer: Peer, state: PeerState): void {
+    if (state === PeerState.CONNECTED || state === PeerState.DISCONNECT_LATER) peer.onConnect();
+    else peer.onDisconnect();
+    peer.state = state;
+  }
+
+  /** @internal @see enet protocol.c enet_protocol_dispatch_state */
+  dispatchState(peer: Peer, state: PeerState): void {
+    this.changeState(peer, state);
+    this.markForDispatch(peer);
+  }
+
+  /** @internal @see enet protocol.c enet_protocol_notify_connect */
+  notifyConnect(peer: Peer): void {
+    this.recalculateBandwidthLimits = true;
+    if (this.eventCapable && this.pendingEvent === null) {
+      this.changeState(peer, PeerState.CONNECTED);
+      this.pendingEvent = { type: EventType.CONNECT, peer, data: peer.eventData };
+    } else {
+      this.dispatchState(
+        peer,
+        peer.state === PeerState.CONNECTING ? PeerState.CONNECTION_SUCCEEDED : PeerState.CONNECTION_PENDING,
+      );
+    }
+  }
+
+  /** @internal @see enet protocol.c enet_protocol_notify_disconnect */
+  notifyDisconnect(peer: Peer, timedOut: boolean): void {
+    if (peer.state >= PeerState.CONNECTION_PENDING) this.recalculateBandwidthLimits = true;
+    if (peer.state !== PeerState.CONNECTING && peer.state < PeerState.CONNECTION_SUCCEEDED) {
+      peer.reset();
+    } else if (this.eventCapable && this.pendingEvent === null) {
+      this.pendingEvent = { type: EventType.DISCONNECT, peer, data: 0, timedOut };
+      peer.reset();
+    } else {
+      peer.eventData = 0;
+      peer.disconnectTimedOut = timedOut;
+      this.dispatchState(peer, PeerState.ZOMBIE);
+    }
+  }
+
+  /** @see enet protocol.c enet_protocol_dispatch_incoming_commands */
+  private dispatchIncomingCommands(): HostEvent | null {
+    for (;;) {
+      const peer = this.dispatchQueue.shift();
+      if (!peer) return null;
+      if (!peer.needsDispatch) continue;
+      peer.needsDispatch = false;
+      switch (peer.state) {
+        case PeerState.CONNECTION_PENDING:
+        case PeerState.CONNECTION_SUCCEEDED:
+          this.changeState(peer, PeerState.CONNECTED);
+          return { type: EventType.CONNECT, peer, data: peer.eventData };
+        case PeerState.ZOMBIE: {
+          this.recalculateBandwidthLimits = true;
+          const event: HostEvent = {
+            type: EventType.DISCONNECT,
+            peer,
+            data: peer.eventData,
+            timedOut: peer.disconnectTimedOut,
+          };
+          peer.reset();
+          return event;
+        }
+        case PeerState.CONNECTED: {
+          const r = peer.receive();
+          if (!r) continue;
+          if (!peer.dispatchedCommands.isEmpty()) this.markForDispatch(peer);
+          return { type: EventType.RECEIVE, peer, channelID: r.channelID, packet: r.packet };
+        }
+        default:
+          continue;
+      }
+    }
+  }
+}
+
+/** ENet's window size for a bandwidth: 4 KiB per 64 KiB/s, clamped to 4 KiB..64 KiB (0 = max). */
+export function windowSizeFor(bandwidth: number): number {
+  if (bandwidth === 0) return PROTOCOL_MAXIMUM_WINDOW_SIZE;
+  const w = Math.floor(bandwidth / 65536) * PROTOCOL_MINIMUM_WINDOW_SIZE;
+  return Math.min(PROTOCOL_MAXIMUM_WINDOW_SIZE, Math.max(PROTOCOL_MINIMUM_WINDOW_SIZE, w));
+}

@@ -1,0 +1,109 @@
+/**
+ * A command queued for sending, and the list of reliable commands in flight.
+ *
+ * ENet keeps one outgoing list per peer and walks it on every send, and searches the
+ * sent-reliable list linearly for every acknowledgement. Here commands in flight sit in an
+ * intrusive doubly-linked list (O(1) unlink) indexed by (channel, sequence number) in a Map
+ * (O(1) acknowledgement), and queued commands sit in per-kind FIFOs (peer.ts).
+ *
+ * @see enet enet.h ENetOutgoingCommand, protocol.c enet_protocol_remove_sent_reliable_command
+ */
+import { COMMAND_FLAG_ACKNOWLEDGE, type Command } from './protocol.js';
+import type { Packet } from './types.js';
+
+export class OutgoingCommand {
+  /** The command as it goes on the wire (sequence numbers are filled in when queued). */
+  command: Command;
+  packet: Packet | null;
+  fragmentOffset: number;
+  fragmentLength: number;
+  reliableSequenceNumber = 0;
+  unreliableSequenceNumber = 0;
+  sentTime = 0;
+  roundTripTimeout = 0;
+  roundTripTimeoutLimit = 0;
+  sendAttempts = 0;
+  /** Enqueue order, to interleave the per-kind queues the way ENet's single list would. */
+  order = 0;
+  /** Acknowledged while waiting in a resend queue: skipped when it reaches the front. */
+  acknowledged = false;
+  /** Links in the peer's sent-reliable list (null when not in it). */
+  sentPrev: OutgoingCommand | null = null;
+  sentNext: OutgoingCommand | null = null;
+  inSentList = false;
+
+  constructor(command: Command, packet: Packet | null, fragmentOffset: number, fragmentLength: number) {
+    this.command = command;
+    this.packet = packet;
+    this.fragmentOffset = fragmentOffset;
+    this.fragmentLength = fragmentLength;
+  }
+
+  get isReliable(): boolean {
+    return (this.command.flags & COMMAND_FLAG_ACKNOWLEDGE) !== 0;
+  }
+}
+
+/** Key of a reliable command: channel (0xFF for connection-level) and sequence number. */
+export function reliableKey(channelID: number, reliableSequenceNumber: number): number {
+  return (channelID << 16) | reliableSequenceNumber;
+}
+
+/** Reliable commands sent and awaiting acknowledgement, oldest first. */
+export class SentList {
+  head: OutgoingCommand | null = null;
+  tail: OutgoingCommand | null = null;
+  length = 0;
+
+  isEmpty(): boolean {
+    return this.length === 0;
+  }
+
+  push(c: OutgoingCommand): void {
+    c.sentPrev = this.tail;
+    c.sentNext = null;
+    if (this.tail) this.tail.sentNext = c;
+    else this.head = c;
+    this.tail = c;
+    c.inSentList = true;
+    this.length++;
+  }
+
+  remove(c: OutgoingCommand): void {
+    if (!c.inSentList) return;
+    if (c.sentPrev) c.sentPrev.sentNext = c.sentNext;
+    else this.head = c.sentNext;
+    if (c.sentNext) c.sentNext.sentPrev = c.sentPrev;
+    else this.tail = c.sentPrev;
+    c.sentPrev = null;
+    c.sentNext = null;
+    c.inSentList = false;
+    this.length--;
+  }
+
+  clear(): void {
+    for (let c = this.head; c; ) {
+      const next = c.sentNext;
+      c.sentPrev = null;
+      c.sentNext = null;
+      c.inSentList = false;
+      c = next;
+    }
+    this.head = null;
+    this.tail = null;
+    this.length = 0;
+  }
+}
+
+/** A queued acknowledgement, packed in one number: channel, sequence, sent time, DISCONNECT bit. */
+export function packAcknowledgement(channelID: number, seq: number, sentTime: number, isDisconnect: boolean): number {
+  const low = (((seq & 0xffff) << 16) | (sentTime & 0xffff)) >>> 0;
+  return (channelID * 2 + (isDisconnect ? 1 : 0)) * 0x1_0000_0000 + low;
+}
+
+/** The fields of a packed acknowledgement. */
+export function unpackAcknowledgement(packed: number): { channelID: number; seq: number; sentTime: number; isDisconnect: boolean } {
+  const low = packed % 0x1_0000_0000;
+  const high = Math.floor(packed / 0x1_0000_0000);
+  return { channelID: high >>> 1, seq: low >>> 16, sentTime: low & 0xffff, isDisconnect: (high & 1) === 1 };
+}

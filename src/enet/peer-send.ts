@@ -1,0 +1,82 @@
+/**
+ * The send path of a peer: a packet becomes one data command, or fragments of at most
+ * MTU − 28 bytes (− 4 more with checksums): reliable fragments by default, unreliable ones
+ * for UNRELIABLE_FRAGMENT without RELIABLE.
+ * @see enet peer.c enet_peer_send
+ */
+import { Error } from '../core/error.js';
+import type { Channel } from './channel.js';
+import type { Peer } from './peer.js';
+import {
+  CHECKSUM_SIZE,
+  COMMAND_FLAG_ACKNOWLEDGE,
+  COMMAND_FLAG_UNSEQUENCED,
+  COMMAND_SIZES,
+  HEADER_SIZE_FULL,
+  PROTOCOL_MAXIMUM_FRAGMENT_COUNT,
+  ProtocolCommand,
+  type Command,
+} from './protocol.js';
+import { PacketFlag, type Packet } from './types.js';
+
+const SEND_FRAGMENT_SIZE = COMMAND_SIZES[ProtocolCommand.SEND_FRAGMENT]!;
+
+/**
+ * Turns a packet into commands on `channel`: one SEND_RELIABLE / SEND_UNRELIABLE /
+ * SEND_UNSEQUENCED, or fragments when it exceeds one datagram. broadcast() shares one packet
+ * between peers.
+ * @see enet peer.c enet_peer_send
+ */
+export function queuePacket(peer: Peer, channel: Channel, packet: Packet): Error {
+  const length = packet.data.length;
+  let fragmentLength = peer.mtu - HEADER_SIZE_FULL - SEND_FRAGMENT_SIZE;
+  if (peer.host.checksumEnabled) fragmentLength -= CHECKSUM_SIZE;
+  if (length > fragmentLength) return queueFragments(peer, channel, packet, fragmentLength);
+
+  const base = { channelID: channel.id, reliableSequenceNumber: 0 };
+  let command: Command;
+  if ((packet.flags & (PacketFlag.RELIABLE | PacketFlag.UNSEQUENCED)) === PacketFlag.UNSEQUENCED) {
+    command = {
+      type: ProtocolCommand.SEND_UNSEQUENCED,
+      flags: COMMAND_FLAG_UNSEQUENCED,
+      ...base,
+      unsequencedGroup: 0,
+      data: packet.data,
+    };
+  } else if (packet.flags & PacketFlag.RELIABLE || channel.outgoingUnreliableSequenceNumber >= 0xffff) {
+    command = { type: ProtocolCommand.SEND_RELIABLE, flags: COMMAND_FLAG_ACKNOWLEDGE, ...base, data: packet.data };
+  } else {
+    command = { type: ProtocolCommand.SEND_UNRELIABLE, flags: 0, ...base, unreliableSequenceNumber: 0, data: packet.data };
+  }
+  peer.queueOutgoingCommand(command, packet, 0, length);
+  return Error.OK;
+}
+
+function queueFragments(peer: Peer, channel: Channel, packet: Packet, fragmentLength: number): Error {
+  const length = packet.data.length;
+  const fragmentCount = Math.ceil(length / fragmentLength);
+  if (fragmentCount > PROTOCOL_MAXIMUM_FRAGMENT_COUNT) return Error.ERR_PARAMETER_RANGE_ERROR;
+  const unreliable =
+    (packet.flags & (PacketFlag.RELIABLE | PacketFlag.UNRELIABLE_FRAGMENT)) === PacketFlag.UNRELIABLE_FRAGMENT &&
+    channel.outgoingUnreliableSequenceNumber < 0xffff;
+  const type = unreliable ? ProtocolCommand.SEND_UNRELIABLE_FRAGMENT : ProtocolCommand.SEND_FRAGMENT;
+  const startSequenceNumber =
+    ((unreliable ? channel.outgoingUnreliableSequenceNumber : channel.outgoingReliableSequenceNumber) + 1) & 0xffff;
+  for (let n = 0, offset = 0; offset < length; n++, offset += fragmentLength) {
+    const size = Math.min(fragmentLength, length - offset);
+    const command: Command = {
+      type,
+      flags: unreliable ? 0 : COMMAND_FLAG_ACKNOWLEDGE,
+      channelID: channel.id,
+      reliableSequenceNumber: 0,
+      startSequenceNumber,
+      fragmentCount,
+      fragmentNumber: n,
+      totalLength: length,
+      fragmentOffset: offset,
+      data: packet.data.subarray(offset, offset + size),
+    };
+    peer.queueOutgoingCommand(command, packet, offset, size);
+  }
+  return Error.OK;
+}

@@ -1,0 +1,512 @@
+/**
+ * An ENet peer: one remote end of a connection, as a slot of its host (ENetPeer). Holds the
+ * connection state, round-trip and throttle statistics, the per-channel state, the queues of
+ * commands to send, in flight and received.
+ *
+ * Fields keep ENet's names so statistics map 1:1 (Godot's ENetPacketPeer.get_statistic reads
+ * the same fields); fields marked @internal are engine state, not API.
+ *
+ * @see enet peer.c, enet.h ENetPeer
+ */
+import { Error } from '../core/error.js';
+import { copyBytes } from './bytes.js';
+import {
+  PEER_DEFAULT_PACKET_THROTTLE,
+  PEER_DEFAULT_ROUND_TRIP_TIME,
+  PEER_PACKET_THROTTLE_ACCELERATION,
+  PEER_PACKET_THROTTLE_DECELERATION,
+  PEER_PACKET_THROTTLE_INTERVAL,
+  PEER_PACKET_THROTTLE_SCALE,
+  PEER_PING_INTERVAL,
+  PEER_TIMEOUT_LIMIT,
+  PEER_TIMEOUT_MAXIMUM,
+  PEER_TIMEOUT_MINIMUM,
+  PEER_UNSEQUENCED_WINDOW_SIZE,
+} from './peer-defaults.js';
+import { queuePacket } from './peer-send.js';
+export * from './peer-defaults.js';
+import { Channel, type IncomingCommand, type IncomingTarget } from './channel.js';
+import { Deque } from './deque.js';
+import { OutgoingCommand, SentList, packAcknowledgement, reliableKey } from './outgoing-command.js';
+import {
+  COMMAND_FLAG_ACKNOWLEDGE,
+  COMMAND_FLAG_UNSEQUENCED,
+  COMMAND_SIZES,
+  PROTOCOL_MAXIMUM_PEER_ID,
+  PROTOCOL_MAXIMUM_WINDOW_SIZE,
+  ProtocolCommand,
+  type Command,
+} from './protocol.js';
+import { PacketFlag, PeerState, type Address, type Packet, type PeerStatistics } from './types.js';
+import type { Host } from './host.js';
+
+export class Peer implements IncomingTarget {
+  /** Application data; the engine never touches it. */
+  data: unknown = undefined;
+  readonly incomingPeerID: number;
+  outgoingPeerID = PROTOCOL_MAXIMUM_PEER_ID;
+  connectID = 0;
+  outgoingSessionID = 0xff;
+  incomingSessionID = 0xff;
+  address: Address = { address: '', port: 0 };
+  state = PeerState.DISCONNECTED;
+  channels: Channel[] = [];
+  incomingBandwidth = 0;
+  outgoingBandwidth = 0;
+  incomingBandwidthThrottleEpoch = 0;
+  outgoingBandwidthThrottleEpoch = 0;
+  incomingDataTotal = 0;
+  outgoingDataTotal = 0;
+  lastSendTime = 0;
+  lastReceiveTime = 0;
+  nextTimeout = 0;
+  earliestTimeout = 0;
+  packetLossEpoch = 0;
+  packetsSent = 0;
+  packetsLost = 0;
+  /** Mean packet loss of reliable commands, scaled by PEER_PACKET_LOSS_SCALE (65536 = 100 %). */
+  packetLoss = 0;
+  packetLossVariance = 0;
+  packetThrottle = PEER_DEFAULT_PACKET_THROTTLE;
+  packetThrottleLimit = PEER_PACKET_THROTTLE_SCALE;
+  packetThrottleCounter = 0;
+  packetThrottleEpoch = 0;
+  packetThrottleAcceleration = PEER_PACKET_THROTTLE_ACCELERATION;
+  packetThrottleDeceleration = PEER_PACKET_THROTTLE_DECELERATION;
+  packetThrottleInterval = PEER_PACKET_THROTTLE_INTERVAL;
+  pingInterval = PEER_PING_INTERVAL;
+  timeoutLimit = PEER_TIMEOUT_LIMIT;
+  timeoutMinimum = PEER_TIMEOUT_MINIMUM;
+  timeoutMaximum = PEER_TIMEOUT_MAXIMUM;
+  lastRoundTripTime = PEER_DEFAULT_ROUND_TRIP_TIME;
+  lowestRoundTripTime = PEER_DEFAULT_ROUND_TRIP_TIME;
+  lastRoundTripTimeVariance = 0;
+  highestRoundTripTimeVariance = 0;
+  /** Smoothed round-trip time in ms. */
+  roundTripTime = PEER_DEFAULT_ROUND_TRIP_TIME;
+  roundTripTimeVariance = 0;
+  mtu: number;
+  windowSize = PROTOCOL_MAXIMUM_WINDOW_SIZE;
+  reliableDataInTransit = 0;
+  outgoingReliableSequenceNumber = 0;
+  incomingUnsequencedGroup = 0;
+  outgoingUnsequencedGroup = 0;
+  /** @internal Bitmap of the unsequenced groups received in the current window. */
+  readonly unsequencedWindow = new Uint32Array(PEER_UNSEQUENCED_WINDOW_SIZE / 32);
+  /** User data of the pending CONNECT/DISCONNECT event. */
+  eventData = 0;
+  totalWaitingData = 0;
+
+  /** @internal Connection-level commands (channel 0xFF), resends first. */
+  readonly systemQueue = new Deque<OutgoingCommand>();
+  /** @internal Reliable channel commands that timed out, to be sent again before new ones. */
+  readonly resendQueue = new Deque<OutgoingCommand>();
+  /** @internal New reliable channel commands. */
+  readonly reliableQueue = new Deque<OutgoingCommand>();
+  /** @internal Unreliable and unsequenced commands. */
+  readonly unreliableQueue = new Deque<OutgoingCommand>();
+  /** @internal Commands waiting in the four queues above (acknowledged resends excluded). */
+  outgoingCount = 0;
+  /** @internal Enqueue counter for OutgoingCommand.order. */
+  nextOrder = 0;
+  /** @internal Reliable commands in flight, oldest first. */
+  readonly sentReliable = new SentList();
+  /** @internal Every reliable command sent at least once and not yet acknowledged. */
+  readonly reliableIndex = new Map<number, OutgoingCommand>();
+  /** @internal Acknowledgements to send (see packAcknowledgement). */
+  readonly acknowledgements = new Deque<number>();
+  /** @internal Received packets ready for the application. */
+  readonly dispatchedCommands = new Deque<IncomingCommand>();
+  /** @internal Queued in the host's dispatch queue. */
+  needsDispatch = false;
+  /** @internal The pending DISCONNECT event is a timeout. */
+  disconnectTimedOut = false;
+
+  constructor(
+    readonly host: Host,
+    incomingPeerID: number,
+  ) {
+    this.incomingPeerID = incomingPeerID;
+    this.mtu = host.mtu;
+  }
+
+  get channelCount(): number {
+    return this.channels.length;
+  }
+
+  // ---- IncomingTarget --------------------------------------------------------------------------
+  /** @internal */
+  reserve(bytes: number): boolean {
+    // ENet refuses once the waiting total has reached the limit; this also refuses a single
+    // packet that would take it past the limit, before anything is allocated for it.
+    if (this.totalWaitingData + bytes > this.host.maximumWaitingData && this.totalWaitingData > 0) return false;
+    if (bytes > this.host.maximumWaitingData) return false;
+    this.totalWaitingData += bytes;
+    return true;
+  }
+
+  /** @internal */
+  dispatch(command: IncomingCommand): void {
+    this.dispatchedCommands.push(command);
+    this.host.markForDispatch(this);
+  }
+
+  /** @internal */
+  release(command: IncomingCommand): void {
+    this.totalWaitingData = Math.max(0, this.totalWaitingData - command.packet.data.length);
+  }
+
+  /**
+   * Takes the next received packet off the peer's dispatch queue (the host's service() does
+   * this to build RECEIVE events). @see enet peer.c enet_peer_receive
+   */
+  receive(): { channelID: number; packet: Packet } | null {
+    const c = this.dispatchedCommands.shift();
+    if (!c) return null;
+    this.totalWaitingData = Math.max(0, this.totalWaitingData - c.packet.data.length);
+    return { channelID: c.channelID, packet: c.packet };
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+  /**
+   * Queues a packet on a channel. Packets larger than one datagram are fragmented: reliably,
+   * or — with UNRELIABLE_FRAGMENT and without RELIABLE — unreliably (all-or-nothing).
+   * The data is copied unless `flags` has NO_ALLOCATE.
+   * @returns OK; ERR_UNCONFIGURED if not connected; ERR_INVALID_PARAMETER for a channel
+   *   out of range; ERR_PARAMETER_RANGE_ERROR for a packet over the host's maximum size
+   * @see enet peer.c enet_peer_send
+   */
+  send(channelID: number, data: Uint8Array, flags = 0): Error {
+    if (this.state !== PeerState.CONNECTED) return Error.ERR_UNCONFIGURED;
+    const channel = this.channels[channelID];
+    if (!channel || !Number.isInteger(channelID)) return Error.ERR_INVALID_PARAMETER;
+    if (data.length > this.host.maximumPacketSize) return Error.ERR_PARAMETER_RANGE_ERROR;
+    const packet: Packet = { data: flags & PacketFlag.NO_ALLOCATE ? data : copyBytes(data), flags };
+    return queuePacket(this, channel, packet);
+  }
+
+  /**
+   * Numbers a command (per-peer for connection-level commands, per-channel otherwise) and
+   * queues it. @see enet peer.c enet_peer_queue_outgoing_command, enet_peer_setup_outgoing_command
+   * @internal
+   */
+  queueOutgoingCommand(command: Command, packet: Packet | null, offset: number, length: number): OutgoingCommand {
+    const oc = new OutgoingCommand(command, packet, offset, length);
+    this.outgoingDataTotal += (COMMAND_SIZES[command.type] ?? 0) + length;
+    const channel = this.channels[command.channelID];
+    if (command.channelID === 0xff || !channel) {
+      this.outgoingReliableSequenceNumber = (this.outgoingReliableSequenceNumber + 1) & 0xffff;
+      oc.reliableSequenceNumber = this.outgoingReliableSequenceNumber;
+    } else if (command.flags & COMMAND_FLAG_ACKNOWLEDGE) {
+      channel.outgoingReliableSequenceNumber = (channel.outgoingReliableSequenceNumber + 1) & 0xffff;
+      channel.outgoingUnreliableSequenceNumber = 0;
+      oc.reliableSequenceNumber = channel.outgoingReliableSequenceNumber;
+    } else if (command.flags & COMMAND_FLAG_UNSEQUENCED) {
+      this.outgoingUnsequencedGroup = (this.outgoingUnsequencedGroup + 1) & 0xffff;
+    } else {
+      if (offset === 0) channel.outgoingUnreliableSequenceNumber = (channel.outgoingUnreliableSequenceNumber + 1) & 0xffff;
+      oc.reliableSequenceNumber = channel.outgoingReliableSequenceNumber;
+      oc.unreliableSequenceNumber = channel.outgoingUnreliableSequenceNumber;
+    }
+    command.reliableSequenceNumber = oc.reliableSequenceNumber;
+    if (command.type === ProtocolCommand.SEND_UNRELIABLE) command.unreliableSequenceNumber = oc.unreliableSequenceNumber;
+    else if (command.type === ProtocolCommand.SEND_UNSEQUENCED) command.unsequencedGroup = this.outgoingUnsequencedGroup;
+    oc.order = this.nextOrder++;
+    if (command.channelID === 0xff) this.systemQueue.push(oc);
+    else if (command.flags & COMMAND_FLAG_ACKNOWLEDGE) this.reliableQueue.push(oc);
+    else this.unreliableQueue.push(oc);
+    this.outgoingCount++;
+    return oc;
+  }
+
+  /** @internal No command waiting to be sent and none in flight. */
+  isIdle(): boolean {
+    return this.outgoingCount === 0 && this.sentReliable.isEmpty();
+  }
+
+  /**
+   * Queues an acknowledgement, unless the command lies in the two windows just beyond the
+   * receive window (ENet neither accepts nor acknowledges those).
+   * @see enet peer.c enet_peer_queue_acknowledgement
+   * @internal
+   */
+  queueAcknowledgement(command: Command, sentTime: number): void {
+    const channel = this.channels[command.channelID];
+    if (channel) {
+      const seq = command.reliableSequenceNumber;
+      const current = channel.incomingReliableSequenceNumber;
+      let w = Math.floor(seq / 0x1000);
+      const cw = Math.floor(current / 0x1000);
+      if (seq < current) w += 16;
+      if (w >= cw + 7 && w <= cw + 8) return;
+    }
+    this.outgoingDataTotal += COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
+    this.acknowledgements.push(
+      packAcknowledgement(
+        command.channelID,
+        command.reliableSequenceNumber,
+        sentTime,
+        command.type === ProtocolCommand.DISCONNECT,
+      ),
+    );
+  }
+
+  // ---- control ---------------------------------------------------------------------------------
+  /** Queues a PING (connected peers only). @see enet peer.c enet_peer_ping */
+  ping(): void {
+    if (this.state !== PeerState.CONNECTED) return;
+    this.queueOutgoingCommand(
+      { type: ProtocolCommand.PING, flags: COMMAND_FLAG_ACKNOWLEDGE, channelID: 0xff, reliableSequenceNumber: 0 },
+      null,
+      0,
+      0,
+    );
+  }
+
+  /** Interval between pings when idle; 0 restores the default. @see enet_peer_ping_interval */
+  setPingInterval(ms: number): void {
+    this.pingInterval = ms ? ms >>> 0 : PEER_PING_INTERVAL;
+  }
+
+  /** Timeout parameters; 0 restores a default. @see enet peer.c enet_peer_timeout */
+  setTimeout(limit: number, minimum: number, maximum: number): void {
+    this.timeoutLimit = limit ? limit >>> 0 : PEER_TIMEOUT_LIMIT;
+    this.timeoutMinimum = minimum ? minimum >>> 0 : PEER_TIMEOUT_MINIMUM;
+    this.timeoutMaximum = maximum ? maximum >>> 0 : PEER_TIMEOUT_MAXIMUM;
+  }
+
+  /** Configures the unreliable-packet throttle and tells the remote end. @see enet_peer_throttle_configure */
+  throttleConfigure(interval: number, acceleration: number, deceleration: number): void {
+    this.packetThrottleInterval = interval >>> 0;
+    this.packetThrottleAcceleration = acceleration >>> 0;
+    this.packetThrottleDeceleration = deceleration >>> 0;
+    this.queueOutgoingCommand(
+      {
+        type: ProtocolCommand.THROTTLE_CONFIGURE,
+        flags: COMMAND_FLAG_ACKNOWLEDGE,
+        channelID: 0xff,
+        reliableSequenceNumber: 0,
+        packetThrottleInterval: this.packetThrottleInterval,
+        packetThrottleAcceleration: this.packetThrottleAcceleration,
+        packetThrottleDeceleration: this.packetThrottleDeceleration,
+      },
+      null,
+      0,
+      0,
+    );
+  }
+
+  /**
+   * Adjusts the throttle from one round-trip sample: faster than the last interval's best
+   * accelerates, much slower (beyond twice the variance) decelerates.
+   * @returns 1 accelerated, -1 decelerated, 0 unchanged @see enet peer.c enet_peer_throttle
+   */
+  throttle(rtt: number): number {
+    if (this.lastRoundTripTime <= this.lastRoundTripTimeVariance) {
+      this.packetThrottle = this.packetThrottleLimit;
+    } else if (rtt <= this.lastRoundTripTime) {
+      this.packetThrottle = Math.min(this.packetThrottle + this.packetThrottleAcceleration, this.packetThrottleLimit);
+      return 1;
+    } else if (rtt > this.lastRoundTripTime + 2 * this.lastRoundTripTimeVariance) {
+      this.packetThrottle =
+        this.packetThrottle > this.packetThrottleDeceleration ? this.packetThrottle - this.packetThrottleDeceleration : 0;
+      return -1;
+    }
+    return 0;
+  }
+
+  /**
+   * Starts a graceful disconnect: queued traffic is dropped, a DISCONNECT is sent and a
+   * DISCONNECT event follows its acknowledgement (or a timeout). A peer that is not yet
+   * connected is told with an unsequenced DISCONNECT and reset at once.
+   * @see enet peer.c enet_peer_disconnect
+   */
+  disconnect(data = 0): void {
+    const s = this.state;
+    if (
+      s === PeerState.DISCONNECTING ||
+      s === PeerState.DISCONNECTED ||
+      s === PeerState.ACKNOWLEDGING_DISCONNECT ||
+      s === PeerState.ZOMBIE
+    ) {
+      return;
+    }
+    this.resetQueues();
+    const connected = s === PeerState.CONNECTED || s === PeerState.DISCONNECT_LATER;
+    this.queueOutgoingCommand(
+      {
+        type: ProtocolCommand.DISCONNECT,
+        flags: connected ? COMMAND_FLAG_ACKNOWLEDGE : COMMAND_FLAG_UNSEQUENCED,
+        channelID: 0xff,
+        reliableSequenceNumber: 0,
+        data: data >>> 0,
+      },
+      null,
+      0,
+      0,
+    );
+    if (connected) {
+      this.onDisconnect();
+      this.state = PeerState.DISCONNECTING;
+    } else {
+      this.host.flush(this.host.serviceTime);
+      this.reset();
+    }
+  }
+
+  /**
+   * Disconnects at once: sends an unsequenced DISCONNECT (not retried) and resets the peer
+   * without a DISCONNECT event. Sent with the host's last service time.
+   * @see enet peer.c enet_peer_disconnect_now
+   */
+  disconnectNow(data = 0): void {
+    if (this.state === PeerState.DISCONNECTED) return;
+    if (this.state !== PeerState.ZOMBIE && this.state !== PeerState.DISCONNECTING) {
+      this.resetQueues();
+      this.queueOutgoingCommand(
+        {
+          type: ProtocolCommand.DISCONNECT,
+          flags: COMMAND_FLAG_UNSEQUENCED,
+          channelID: 0xff,
+          reliableSequenceNumber: 0,
+          data: data >>> 0,
+        },
+        null,
+        0,
+        0,
+      );
+      this.host.flush(this.host.serviceTime);
+    }
+    this.reset();
+  }
+
+  /** Disconnects once everything queued has been sent and acknowledged. @see enet_peer_disconnect_later */
+  disconnectLater(data = 0): void {
+    if ((this.state === PeerState.CONNECTED || this.state === PeerState.DISCONNECT_LATER) && !this.isIdle()) {
+      this.state = PeerState.DISCONNECT_LATER;
+      this.eventData = data >>> 0;
+    } else {
+      this.disconnect(data);
+    }
+  }
+
+  /** @internal Connected-peer bookkeeping of the host. @see enet peer.c enet_peer_on_connect */
+  onConnect(): void {
+    if (this.state !== PeerState.CONNECTED && this.state !== PeerState.DISCONNECT_LATER) {
+      if (this.incomingBandwidth !== 0) this.host.bandwidthLimitedPeers++;
+      this.host.connectedPeers++;
+    }
+  }
+
+  /** @internal @see enet peer.c enet_peer_on_disconnect */
+  onDisconnect(): void {
+    if (this.state === PeerState.CONNECTED || this.state === PeerState.DISCONNECT_LATER) {
+      if (this.incomingBandwidth !== 0) this.host.bandwidthLimitedPeers--;
+      this.host.connectedPeers--;
+    }
+  }
+
+  /**
+   * Drops every queued, in-flight and received command and the channels.
+   * @see enet peer.c enet_peer_reset_queues
+   * @internal
+   */
+  resetQueues(): void {
+    this.host.unmarkForDispatch(this);
+    this.acknowledgements.clear();
+    this.sentReliable.clear();
+    this.reliableIndex.clear();
+    this.systemQueue.clear();
+    this.resendQueue.clear();
+    this.reliableQueue.clear();
+    this.unreliableQueue.clear();
+    this.outgoingCount = 0;
+    this.dispatchedCommands.clear();
+    for (const c of this.channels) c.clear(null);
+    this.channels = [];
+  }
+
+  /**
+   * Forgets the connection without telling the remote end (it will time out).
+   * @see enet peer.c enet_peer_reset
+   */
+  reset(): void {
+    this.onDisconnect();
+    this.outgoingPeerID = PROTOCOL_MAXIMUM_PEER_ID;
+    this.connectID = 0;
+    this.state = PeerState.DISCONNECTED;
+    this.incomingBandwidth = 0;
+    this.outgoingBandwidth = 0;
+    this.incomingBandwidthThrottleEpoch = 0;
+    this.outgoingBandwidthThrottleEpoch = 0;
+    this.incomingDataTotal = 0;
+    this.outgoingDataTotal = 0;
+    this.lastSendTime = 0;
+    this.lastReceiveTime = 0;
+    this.nextTimeout = 0;
+    this.earliestTimeout = 0;
+    this.packetLossEpoch = 0;
+    this.packetsSent = 0;
+    this.packetsLost = 0;
+    this.packetLoss = 0;
+    this.packetLossVariance = 0;
+    this.packetThrottle = PEER_DEFAULT_PACKET_THROTTLE;
+    this.packetThrottleLimit = PEER_PACKET_THROTTLE_SCALE;
+    this.packetThrottleCounter = 0;
+    this.packetThrottleEpoch = 0;
+    this.packetThrottleAcceleration = PEER_PACKET_THROTTLE_ACCELERATION;
+    this.packetThrottleDeceleration = PEER_PACKET_THROTTLE_DECELERATION;
+    this.packetThrottleInterval = PEER_PACKET_THROTTLE_INTERVAL;
+    this.pingInterval = PEER_PING_INTERVAL;
+    this.timeoutLimit = PEER_TIMEOUT_LIMIT;
+    this.timeoutMinimum = PEER_TIMEOUT_MINIMUM;
+    this.timeoutMaximum = PEER_TIMEOUT_MAXIMUM;
+    this.lastRoundTripTime = PEER_DEFAULT_ROUND_TRIP_TIME;
+    this.lowestRoundTripTime = PEER_DEFAULT_ROUND_TRIP_TIME;
+    this.lastRoundTripTimeVariance = 0;
+    this.highestRoundTripTimeVariance = 0;
+    this.roundTripTime = PEER_DEFAULT_ROUND_TRIP_TIME;
+    this.roundTripTimeVariance = 0;
+    this.mtu = this.host.mtu;
+    this.reliableDataInTransit = 0;
+    this.outgoingReliableSequenceNumber = 0;
+    this.windowSize = PROTOCOL_MAXIMUM_WINDOW_SIZE;
+    this.incomingUnsequencedGroup = 0;
+    this.outgoingUnsequencedGroup = 0;
+    this.eventData = 0;
+    this.totalWaitingData = 0;
+    this.disconnectTimedOut = false;
+    this.unsequencedWindow.fill(0);
+    this.resetQueues();
+  }
+
+  /** @internal (Re)creates the channels for a new connection. */
+  setupChannels(count: number): void {
+    this.channels = Array.from({ length: count }, (_, i) => new Channel(i));
+  }
+
+  /** @internal The reliable command (channel, seq) in flight or awaiting resend. */
+  findSentReliable(channelID: number, seq: number): OutgoingCommand | undefined {
+    return this.reliableIndex.get(reliableKey(channelID, seq));
+  }
+
+  /** Snapshot of ENet's per-peer statistics (Godot: ENetPacketPeer.get_statistic). */
+  statistics(): PeerStatistics {
+    return {
+      packetLoss: this.packetLoss,
+      packetLossVariance: this.packetLossVariance,
+      packetLossEpoch: this.packetLossEpoch,
+      roundTripTime: this.roundTripTime,
+      roundTripTimeVariance: this.roundTripTimeVariance,
+      lastRoundTripTime: this.lastRoundTripTime,
+      lastRoundTripTimeVariance: this.lastRoundTripTimeVariance,
+      packetThrottle: this.packetThrottle,
+      packetThrottleLimit: this.packetThrottleLimit,
+      packetThrottleCounter: this.packetThrottleCounter,
+      packetThrottleEpoch: this.packetThrottleEpoch,
+      packetThrottleAcceleration: this.packetThrottleAcceleration,
+      packetThrottleDeceleration: this.packetThrottleDeceleration,
+      packetThrottleInterval: this.packetThrottleInterval,
+    };
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * ENet datagram encoder. ENet's wire format is BIG-ENDIAN (network byte order) throughout;
+ * DataView's default byte order is big-endian, which every write below relies on.
+ *
+ * The encoder trusts its input (it is fed by the engine and by tests): field values are
+ * truncated to their wire width, never checked. Callers size the output buffer with
+ * {@link encodedCommandSize}.
+ *
+ * @see enet protocol.h (struct layouts), protocol.c enet_protocol_send_outgoing_commands
+ */
+import {
+  CHECKSUM_SIZE,
+  COMMAND_SIZES,
+  HEADER_FLAG_COMPRESSED,
+  HEADER_FLAG_SENT_TIME,
+  HEADER_SESSION_SHIFT,
+  HEADER_SIZE_FULL,
+  HEADER_SIZE_MIN,
+  PROTOCOL_COMMAND_MASK,
+  PROTOCOL_MAXIMUM_PEER_ID,
+  ProtocolCommand,
+  hasPayload,
+  type Command,
+  type ConnectParameters,
+  type ProtocolHeader,
+} from './protocol.js';
+
+/** Bytes the header takes with these options. */
+export function headerSize(hasSentTime: boolean, withChecksum: boolean): number {
+  return (hasSentTime ? HEADER_SIZE_FULL : HEADER_SIZE_MIN) + (withChecksum ? CHECKSUM_SIZE : 0);
+}
+
+/**
+ * Writes the header at offset 0. Session bits are written only for a real peer id (ENet
+ * leaves them clear when the id is 0xFFF). The checksum field is written when
+ * `header.checksum` is a number.
+ * @returns the header size
+ */
+export function encodeHeader(view: DataView, header: ProtocolHeader): number {
+  let word = header.peerID & PROTOCOL_MAXIMUM_PEER_ID;
+  if (word < PROTOCOL_MAXIMUM_PEER_ID) word |= (header.sessionID & 3) << HEADER_SESSION_SHIFT;
+  if (header.compressed) word |= HEADER_FLAG_COMPRESSED;
+  let at = HEADER_SIZE_MIN;
+  if (header.sentTime !== undefined) {
+    word |= HEADER_FLAG_SENT_TIME;
+    view.setUint16(2, header.sentTime & 0xffff);
+    at = HEADER_SIZE_FULL;
+  }
+  view.setUint16(0, word);
+  if (header.checksum !== undefined) {
+    view.setUint32(at, header.checksum >>> 0);
+    at += CHECKSUM_SIZE;
+  }
+  return at;
+}
+
+/** Size of the command on the wire, payload included. */
+export function encodedCommandSize(command: Command): number {
+  const fixed = COMMAND_SIZES[command.type] ?? 0;
+  return hasPayload(command) ? fixed + command.data.length : fixed;
+}
+
+function writeConnectParameters(view: DataView, o: number, p: ConnectParameters): void {
+  view.setUint16(o + 4, p.outgoingPeerID & 0xffff);
+  view.setUint8(o + 6, p.incomingSessionID & 0xff);
+  view.setUint8(o + 7, p.outgoingSessionID & 0xff);
+  view.setUint32(o + 8, p.mtu >>> 0);
+  view.setUint32(o + 12, p.windowSize >>> 0);
+  view.setUint32(o + 16, p.channelCount >>> 0);
+  view.setUint32(o + 20, p.incomingBandwidth >>> 0);
+  view.setUint32(o + 24, p.outgoingBandwidth >>> 0);
+  view.setUint32(o + 28, p.packetThrottleInterval >>> 0);
+  view.setUint32(o + 32, p.packetThrottleAcceleration >>> 0);
+  view.setUint32(o + 36, p.packetThrottleDeceleration >>> 0);
+  view.setUint32(o + 40, p.connectID >>> 0);
+}
+
+/**
+ * Writes the command's fixed part, and its payload when `withPayload` (the engine copies
+ * payloads itself when it assembles a datagram, so it can pass false).
+ * @returns the offset after what was written
+ */
+export function encodeCommand(
+  bytes: Uint8Array,
+  view: DataView,
+  offset: number,
+  command: Command,
+  withPayload = true,
+): number {
+  const o = offset;
+  view.setUint8(o, ((command.type & PROTOCOL_COMMAND_MASK) | command.flags) & 0xff);
+  view.setUint8(o + 1, command.channelID & 0xff);
+  view.setUint16(o + 2, command.reliableSequenceNumber & 0xffff);
+  switch (command.type) {
+    case ProtocolCommand.ACKNOWLEDGE:
+      view.setUint16(o + 4, command.receivedReliableSequenceNumber & 0xffff);
+      view.setUint16(o + 6, command.receivedSentTime & 0xffff);
+      break;
+    case ProtocolCommand.CONNECT:
+      writeConnectParameters(view, o, command);
+      view.setUint32(o + 44, command.data >>> 0);
+      break;
+    case ProtocolCommand.VERIFY_CONNECT:
+      writeConnectParameters(view, o, command);
+      break;
+    case ProtocolCommand.DISCONNECT:
+      view.setUint32(o + 4, command.data >>> 0);
+      break;
+    case ProtocolCommand.PING:
+      break;
+    case ProtocolCommand.SEND_RELIABLE:
+      view.setUint16(o + 4, command.data.length);
+      break;
+    case ProtocolCommand.SEND_UNRELIABLE:
+      view.setUint16(o + 4, command.unreliableSequenceNumber & 0xffff);
+      view.setUint16(o + 6, command.data.length);
+      break;
+    case ProtocolCommand.SEND_UNSEQUENCED:
+      view.setUint16(o + 4, command.unsequencedGroup & 0xffff);
+      view.setUint16(o + 6, command.data.length);
+      break;
+    case ProtocolCommand.SEND_FRAGMENT:
+    case ProtocolCommand.SEND_UNRELIABLE_FRAGMENT:
+      view.setUint16(o + 4, command.startSequenceNumber & 0xffff);
+      view.setUint16(o + 6, command.data.length);
+      view.setUint32(o + 8, command.fragmentCount >>> 0);
+      view.setUint32(o + 12, command.fragmentNumber >>> 0);
+      view.setUint32(o + 16, command.totalLength >>> 0);
+      view.setUint32(o + 20, command.fragmentOffset >>> 0);
+      break;
+    case ProtocolCommand.BANDWIDTH_LIMIT:
+      view.setUint32(o + 4, command.incomingBandwidth >>> 0);
+      view.setUint32(o + 8, command.outgoingBandwidth >>> 0);
+      break;
+    case ProtocolCommand.THROTTLE_CONFIGURE:
+      view.setUint32(o + 4, command.packetThrottleInterval >>> 0);
+      view.setUint32(o + 8, command.packetThrottleAcceleration >>> 0);
+      view.setUint32(o + 12, command.packetThrottleDeceleration >>> 0);
+      break;
+  }
+  let next = o + (COMMAND_SIZES[command.type] ?? 0);
+  if (withPayload && hasPayload(command)) {
+    bytes.set(command.data, next);
+    next += command.data.length;
+  }
+  return next;
+}
+
+/** Encodes a whole datagram (uncompressed; the checksum field as given). */
+export function encodeDatagram(header: ProtocolHeader, commands: readonly Command[]): Uint8Array {
+  let size = headerSize(header.sentTime !== undefined, header.checksum !== undefined);
+  for (const c of commands) size += encodedCommandSize(c);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  let at = encodeHeader(view, header);
+  for (const c of commands) at = encodeCommand(bytes, view, at, c);
+  return bytes;
+}
+
+/**
+ * Writes an ACKNOWLEDGE without building a command object (the engine's hot path). ENet
+ * puts the acknowledged number in both the command header and the body.
+ * @returns the offset after the command
+ */
+export function encodeAcknowledge(
+  view: DataView,
+  offset: number,
+  channelID: number,
+  reliableSequenceNumber: number,
+  receivedReliableSequenceNumber: number,
+  receivedSentTime: number,
+): number {
+  view.setUint8(offset, ProtocolCommand.ACKNOWLEDGE);
+  view.setUint8(offset + 1, channelID & 0xff);
+  view.setUint16(offset + 2, reliableSequenceNumber & 0xffff);
+  view.setUint16(offset + 4, receivedReliableSequenceNumber & 0xffff);
+  view.setUint16(offset + 6, receivedSentTime & 0xffff);
+  return offset + 8;
+}

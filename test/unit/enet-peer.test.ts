@@ -1,0 +1,236 @@
+/**
+ * src/enet/peer.ts and src/enet/host-outgoing.ts, seen on the wire: sequence numbering per
+ * channel and per peer, fragmentation sizes, reliable fallbacks, datagram packing limits, the
+ * unreliable throttle, send errors. @see enet peer.c enet_peer_send, enet_peer_setup_outgoing_command
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Error } from '../../src/core/error.js';
+import { Host, type HostOptions } from '../../src/enet/host.js';
+import type { Peer } from '../../src/enet/peer.js';
+import { COMMAND_FLAG_ACKNOWLEDGE, ProtocolCommand, type Command } from '../../src/enet/protocol.js';
+import { EventType, PacketFlag, PeerState } from '../../src/enet/types.js';
+import { decodeDatagram } from '../../src/enet/wire-decode.js';
+
+type Opts = Omit<HostOptions, 'random'>;
+
+/** Two hosts wired back to back (no loss), a connected peer on each side. */
+function pair(aOpts: Opts = {}, bOpts: Opts = {}): { a: Host; b: Host; ap: Peer; bp: Peer; pump: (ms?: number) => void; now: () => number } {
+  let t = 1000;
+  const A = { address: 'a', port: 1 };
+  const B = { address: 'b', port: 2 };
+  const a = new Host({ peerCount: 2, random: { u32: () => 10 }, ...aOpts });
+  const b = new Host({ peerCount: 2, random: { u32: () => 20 }, ...bOpts });
+  const pump = (ms = 1): void => {
+    for (let i = 0; i < ms; i++) {
+      t++;
+      for (const [from, to, addr] of [
+        [a, b, A],
+        [b, a, B],
+      ] as const) {
+        for (const d of from.takeDatagrams()) to.receive(d.data, addr);
+      }
+      for (const h of [a, b]) while (h.service(t)) {}
+    }
+  };
+  const ap = a.connect(B, 4, 0)!;
+  pump(5);
+  const bp = b.peers.find((p) => p.state === PeerState.CONNECTED)!;
+  assert.equal(ap.state, PeerState.CONNECTED);
+  assert.ok(bp);
+  return { a, b, ap, bp, pump, now: () => t };
+}
+
+/** Flushes `host` and returns the commands of every datagram it produced. */
+function sent(host: Host, now: number): Command[][] {
+  host.flush(now);
+  return host.takeDatagrams().map((d) => {
+    const dd = decodeDatagram(d.data, host.checksumEnabled);
+    assert.ok(dd && dd.complete);
+    return dd.commands;
+  });
+}
+
+test('reliable fragmentation: MTU − 28 bytes per fragment (− 4 more with checksums), own sequence numbers', () => {
+  for (const checksum of [false, true]) {
+    const { a, ap, now } = pair({ checksum }, { checksum });
+    sent(a, now());
+    ap.send(1, new Uint8Array(3000).fill(9), PacketFlag.RELIABLE);
+    const cmds = sent(a, now()).flat();
+    const size = checksum ? 1368 : 1372;
+    assert.deepEqual(
+      cmds.map((c) => (c.type === ProtocolCommand.SEND_FRAGMENT ? [c.reliableSequenceNumber, c.startSequenceNumber, c.fragmentNumber, c.fragmentCount, c.fragmentOffset, c.data.length, c.totalLength] : c.type)),
+      [
+        [1, 1, 0, 3, 0, size, 3000],
+        [2, 1, 1, 3, size, size, 3000],
+        [3, 1, 2, 3, 2 * size, 3000 - 2 * size, 3000],
+      ],
+      `checksum ${String(checksum)}`,
+    );
+    assert.equal(ap.channels[1]!.outgoingReliableSequenceNumber, 3);
+  }
+});
+
+test('datagrams never exceed the MTU nor 32 commands, with or without checksums', () => {
+  for (const checksum of [false, true]) {
+    const { a, ap, now } = pair({ checksum, mtu: 600 }, { checksum, mtu: 600 });
+    sent(a, now());
+    for (let i = 0; i < 300; i++) ap.send(i % 3, new Uint8Array(1 + ((i * 37) % 900)), [0, PacketFlag.RELIABLE, PacketFlag.UNSEQUENCED][i % 3]!);
+    a.flush(now());
+    const datagrams = a.takeDatagrams();
+    assert.ok(datagrams.length > 10);
+    for (const d of datagrams) {
+      assert.ok(d.data.length <= 600, `${d.data.length} bytes`);
+      assert.ok(decodeDatagram(d.data, checksum)!.commands.length <= 32);
+    }
+  }
+});
+
+test('unreliable numbering: per channel, reset by each reliable packet, which it follows', () => {
+  const { a, ap, now } = pair();
+  sent(a, now());
+  ap.send(2, new Uint8Array(1), 0);
+  ap.send(2, new Uint8Array(1), 0);
+  ap.send(2, new Uint8Array(1), PacketFlag.RELIABLE);
+  ap.send(2, new Uint8Array(1), 0);
+  ap.send(3, new Uint8Array(1), 0);
+  const cmds = sent(a, now()).flat();
+  assert.deepEqual(
+    cmds.map((c) => [c.type, c.channelID, c.reliableSequenceNumber, c.type === ProtocolCommand.SEND_UNRELIABLE ? c.unreliableSequenceNumber : -1]),
+    [
+      [ProtocolCommand.SEND_UNRELIABLE, 2, 0, 1],
+      [ProtocolCommand.SEND_UNRELIABLE, 2, 0, 2],
+      [ProtocolCommand.SEND_RELIABLE, 2, 1, -1],
+      [ProtocolCommand.SEND_UNRELIABLE, 2, 1, 1],
+      [ProtocolCommand.SEND_UNRELIABLE, 3, 0, 1],
+    ],
+  );
+});
+
+test('unsequenced groups count per peer across channels; sequence 0xFFFF falls back to reliable', () => {
+  const { a, ap, now } = pair();
+  sent(a, now());
+  ap.send(0, new Uint8Array(1), PacketFlag.UNSEQUENCED);
+  ap.send(3, new Uint8Array(1), PacketFlag.UNSEQUENCED);
+  ap.send(1, new Uint8Array(1), PacketFlag.UNSEQUENCED | PacketFlag.RELIABLE);
+  ap.channels[2]!.outgoingUnreliableSequenceNumber = 0xffff;
+  ap.send(2, new Uint8Array(1), 0);
+  const cmds = sent(a, now()).flat();
+  assert.deepEqual(
+    cmds.map((c) => [c.type, c.type === ProtocolCommand.SEND_UNSEQUENCED ? c.unsequencedGroup : c.reliableSequenceNumber]),
+    [
+      [ProtocolCommand.SEND_UNSEQUENCED, 1],
+      [ProtocolCommand.SEND_UNSEQUENCED, 2],
+      [ProtocolCommand.SEND_RELIABLE, 1], // RELIABLE wins over UNSEQUENCED
+      [ProtocolCommand.SEND_RELIABLE, 1], // unreliable numbers exhausted on channel 2
+    ],
+  );
+});
+
+test('UNRELIABLE_FRAGMENT: fragments share one reliable and one unreliable number', () => {
+  const { a, ap, now } = pair();
+  sent(a, now());
+  ap.send(1, new Uint8Array(1), PacketFlag.RELIABLE);
+  ap.send(1, new Uint8Array(4000), PacketFlag.UNRELIABLE_FRAGMENT);
+  ap.send(1, new Uint8Array(4000), PacketFlag.UNRELIABLE_FRAGMENT | PacketFlag.RELIABLE);
+  const cmds = sent(a, now()).flat();
+  const uf = cmds.filter((c) => c.type === ProtocolCommand.SEND_UNRELIABLE_FRAGMENT);
+  assert.equal(uf.length, 3);
+  for (const c of uf) {
+    assert.ok(c.type === ProtocolCommand.SEND_UNRELIABLE_FRAGMENT);
+    assert.equal(c.reliableSequenceNumber, 1);
+    assert.equal(c.startSequenceNumber, 1);
+    assert.equal(c.flags & COMMAND_FLAG_ACKNOWLEDGE, 0);
+  }
+  assert.equal(cmds.filter((c) => c.type === ProtocolCommand.SEND_FRAGMENT).length, 3, 'with RELIABLE: reliable fragments');
+});
+
+test('send errors: not connected, bad channel, over the size limit', () => {
+  const { a, ap } = pair({ maximumPacketSize: 1000 });
+  assert.equal(ap.send(4, new Uint8Array(1)), Error.ERR_INVALID_PARAMETER);
+  assert.equal(ap.send(-1, new Uint8Array(1)), Error.ERR_INVALID_PARAMETER);
+  assert.equal(ap.send(0.5, new Uint8Array(1)), Error.ERR_INVALID_PARAMETER);
+  assert.equal(ap.send(0, new Uint8Array(1001)), Error.ERR_PARAMETER_RANGE_ERROR);
+  assert.equal(a.broadcast(0, new Uint8Array(1001)), Error.ERR_PARAMETER_RANGE_ERROR);
+  assert.equal(ap.send(0, new Uint8Array(1000)), Error.OK);
+  ap.disconnectNow(0);
+  assert.equal(ap.send(0, new Uint8Array(1)), Error.ERR_UNCONFIGURED);
+  assert.equal(a.peers[1]!.send(0, new Uint8Array(1)), Error.ERR_UNCONFIGURED);
+});
+
+test('received packets carry the sender bytes (copy vs NO_ALLOCATE)', () => {
+  const { ap, b, pump } = pair();
+  const events: Array<number[]> = [];
+  const data = new Uint8Array([1, 2, 3]);
+  ap.send(0, data, PacketFlag.RELIABLE);
+  data[0] = 99;
+  const shared = new Uint8Array([4, 5, 6]);
+  ap.send(0, shared, PacketFlag.RELIABLE | PacketFlag.NO_ALLOCATE);
+  shared[0] = 7;
+  let t = 2000;
+  ap.host.flush(t);
+  for (const d of ap.host.takeDatagrams()) b.receive(d.data, { address: 'a', port: 1 });
+  for (let e = b.service(++t); e; e = b.service(t)) if (e.type === EventType.RECEIVE) events.push([...e.packet.data]);
+  pump(1);
+  assert.deepEqual(events, [
+    [1, 2, 3],
+    [7, 5, 6],
+  ]);
+});
+
+test('the unreliable throttle drops unreliable packets (whole, with their fragments), never reliable ones', () => {
+  const { a, ap, now } = pair();
+  sent(a, now());
+  ap.packetThrottle = 0;
+  for (let i = 0; i < 10; i++) ap.send(1, new Uint8Array(10), 0);
+  ap.send(1, new Uint8Array(5000), PacketFlag.UNRELIABLE_FRAGMENT);
+  ap.send(1, new Uint8Array(10), PacketFlag.UNSEQUENCED);
+  ap.send(1, new Uint8Array(10), PacketFlag.RELIABLE);
+  const cmds = sent(a, now()).flat();
+  assert.deepEqual(
+    cmds.map((c) => c.type),
+    [ProtocolCommand.SEND_RELIABLE],
+  );
+  assert.equal(ap.outgoingCount, 0, 'dropped, not left behind');
+  // At half throttle, the counter (stepping 7 modulo 32) lets about half through.
+  ap.packetThrottle = 16;
+  for (let i = 0; i < 64; i++) ap.send(2, new Uint8Array(10), 0);
+  const n = sent(a, now()).flat().filter((c) => c.type === ProtocolCommand.SEND_UNRELIABLE).length;
+  assert.ok(n >= 28 && n <= 36, `${n} of 64`);
+});
+
+test('throttle(): accelerates on a fast sample, decelerates on a slow one, within the limit', () => {
+  const { ap } = pair();
+  ap.lastRoundTripTime = 100;
+  ap.lastRoundTripTimeVariance = 10;
+  ap.packetThrottle = 20;
+  ap.packetThrottleLimit = 32;
+  assert.equal(ap.throttle(90), 1);
+  assert.equal(ap.packetThrottle, 22);
+  assert.equal(ap.throttle(110), 0, 'within twice the variance');
+  assert.equal(ap.throttle(121), -1);
+  assert.equal(ap.packetThrottle, 20);
+  ap.packetThrottle = 1;
+  ap.throttle(500);
+  assert.equal(ap.packetThrottle, 0);
+  ap.packetThrottle = 31;
+  ap.throttle(1);
+  assert.equal(ap.packetThrottle, 32, 'capped at the limit');
+  ap.lastRoundTripTime = 5;
+  ap.lastRoundTripTimeVariance = 10;
+  ap.packetThrottle = 3;
+  ap.throttle(1000);
+  assert.equal(ap.packetThrottle, 32, 'no measurable variation: full throttle');
+});
+
+test('statistics() exposes ENet peer statistics', () => {
+  const { ap, pump } = pair();
+  for (let i = 0; i < 20; i++) {
+    ap.send(0, new Uint8Array(10), PacketFlag.RELIABLE);
+    pump(2);
+  }
+  const s = ap.statistics();
+  assert.ok(s.roundTripTime >= 1 && s.roundTripTime <= 500);
+  assert.equal(s.packetThrottleInterval, 5000);
+  assert.equal(s.packetThrottleLimit, 32);
+});
