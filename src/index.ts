@@ -36,3 +36,11 @@ export type {
 } from './platform/platform.js';
 export { nodePlatform } from './platform/node-platform.js';
 export { defaultPlatform, setDefaultPlatform } from './platform/default.js';
+
+// ENet (Godot 4 classes) and packet compression
+export {
+  ENetConnection, CompressionMode, EventType as ENetEventType, HostStatistic,
+  ENetPacketPeer, PeerState as ENetPeerState, PeerStatistic,
+  type ENetConnectionEvent, type ENetConnectionOptions, type ServiceResult,
+} from './modules/enet/index.js';
+export { Compression } from './modules/enet/compression/index.js';

@@ -1,0 +1,252 @@
+/**
+ * The socket driver of the ENet engine: one sans-IO {@link Host} bound to one
+ * {@link DatagramSocket}, with time, timers and randomness from a {@link Platform}.
+ *
+ * Received datagrams go to `host.receive`, the host's datagrams leave through the socket, and
+ * engine time is the platform clock in whole milliseconds taken modulo 2^32 (ENet's 32-bit
+ * timestamps; the engine compares them wrap-safely).
+ *
+ * Two ways to run the host:
+ * - **polled** (Godot's model): nothing happens until the owner calls {@link service} or
+ *   {@link flush}. Datagrams wait in the host's bounded queue. No timer is ever armed, so an
+ *   idle or unattended host costs nothing. {@link waitForActivity} lets an owner sleep until
+ *   there is something to do (ENetConnection.serviceAsync).
+ * - **event-driven** (set with {@link setEventHandler}): the driver services the host as soon
+ *   as a datagram arrives, after something was queued to send ({@link kick}, batched in a
+ *   microtask), and when the engine's next protocol deadline comes
+ *   (`host.nextServiceDelay`: retransmission, ping, timeout, bandwidth epoch). A single timer
+ *   is re-armed to that deadline after every pump; with no deadline none is armed. There is
+ *   no fixed-interval loop, so latency stays at the raw UDP round trip and an idle host only
+ *   wakes for ENet's own pings and timeouts.
+ */
+import { Host, type HostOptions } from '../../enet/host.js';
+import type { Address, HostEvent } from '../../enet/types.js';
+import type { DatagramSocket, Platform, SocketAddress, SocketError, TimerHandle } from '../../platform/platform.js';
+
+/** Events taken from the host in one pump before yielding to the event loop (via a 0 ms timer). */
+export const MAX_EVENTS_PER_PUMP = 4096;
+/** After this many consecutive "work is due now" answers the driver waits 1 ms (no busy loop). */
+const MAX_ZERO_DELAYS = 3;
+
+export type DriverHostOptions = Omit<HostOptions, 'random' | 'send'>;
+
+export class ENetHostDriver {
+  readonly host: Host;
+  /** Called once per pump before the host is serviced (ENetConnection drops stale peers). */
+  onBeforePump: (() => void) | null = null;
+  /** Asynchronous socket errors. */
+  onSocketError: ((err: SocketError) => void) | null = null;
+  private socket: DatagramSocket | null = null;
+  private ipv6Only = false;
+  private handler: ((e: HostEvent) => void) | null = null;
+  private timer: TimerHandle | null = null;
+  /** Due time of {@link timer} in whole clock milliseconds. */
+  private timerDue = 0;
+  private zeroDelays = 0;
+  private pumping = false;
+  private pumpQueued = false;
+  private wakeQueued = false;
+  private closed = false;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly platform: Platform,
+    options: DriverHostOptions,
+  ) {
+    this.host = new Host({ ...options, random: platform.random, send: (data, to) => this.transmit(data, to) });
+  }
+
+  // ---- socket ------------------------------------------------------------------------------------
+  /** Makes `sock` the driver's socket; call before it binds so no datagram is missed. */
+  adopt(sock: DatagramSocket): void {
+    this.socket = sock;
+    sock.onMessage((data: Uint8Array, from: SocketAddress) => {
+      if (this.socket === sock) this.onDatagram(data, from.address, from.port);
+    });
+    sock.onError((err: SocketError) => {
+      if (this.socket === sock && !this.closed) this.onSocketError?.(err);
+    });
+  }
+
+  /** The socket is bound: ENet's sockets allow broadcast (enet_host_create sets SO_BROADCAST). */
+  bound(ipv6Only: boolean): void {
+    this.ipv6Only = ipv6Only;
+    this.socket?.setBroadcast(true);
+  }
+
+  localAddress(): SocketAddress | null {
+    return this.closed ? null : (this.socket?.localAddress() ?? null);
+  }
+
+  /** Whether the socket can send to `ip` (an IPv4 socket cannot reach IPv6, a v6-only one IPv4). */
+  canReach(ip: string): boolean {
+    const v6 = ip.includes(':');
+    if (this.socket?.family === 'udp4') return !v6;
+    return this.ipv6Only ? v6 : true;
+  }
+
+  /** Sends raw bytes from the host's socket (ENetConnection.socketSend). */
+  sendRaw(data: Uint8Array, ip: string, port: number): void {
+    if (!this.closed) this.socket?.send(data, port, ip);
+  }
+
+  private transmit(data: Uint8Array, to: Address): void {
+    if (!this.closed) this.socket?.send(data, to.port, to.address);
+  }
+
+  private onDatagram(data: Uint8Array, address: string, port: number): void {
+    if (this.closed) return;
+    this.host.receive(data, { address, port });
+    if (this.handler) this.pump();
+    else this.wakeWaiters();
+  }
+
+  // ---- time and the polled mode -----------------------------------------------------------------
+  /** Engine time: the platform clock in whole milliseconds, modulo 2^32. */
+  now(): number {
+    return Math.floor(this.platform.clock.now()) >>> 0;
+  }
+
+  /** One engine service call (at most one event). */
+  service(): HostEvent | null {
+    return this.closed ? null : this.host.service(this.now());
+  }
+
+  /** Sends what is queued now (enet_host_flush); an event-driven driver re-arms its timer. */
+  flush(): void {
+    if (this.closed) return;
+    this.host.flush(this.now());
+    this.kick();
+  }
+
+  /**
+   * Resolves when a datagram arrives, something was queued to send ({@link kick}), the
+   * engine's next deadline passes, `ms` passes, or the driver closes — whichever is first.
+   * Arms one timer for the wait (at least 1 ms: ENet time has millisecond resolution).
+   */
+  waitForActivity(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const delay = Math.min(Math.max(0, ms), Math.max(1, this.host.nextServiceDelay(this.now())));
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        if (!this.waiters.delete(done)) return;
+        this.platform.timers.clearTimeout(handle);
+        resolve();
+      };
+      this.waiters.add(done);
+      const handle = this.platform.timers.setTimeout(done, delay);
+    });
+  }
+
+  private wakeWaiters(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  // ---- the event-driven mode --------------------------------------------------------------------
+  get eventDriven(): boolean {
+    return this.handler !== null;
+  }
+
+  /**
+   * Event-driven mode with `handler` receiving every event; null goes back to the polled
+   * mode (the timer is cleared; events not yet taken stay in the host for service()).
+   */
+  setEventHandler(handler: ((e: HostEvent) => void) | null): void {
+    if (this.closed) return;
+    this.handler = handler;
+    if (handler) this.kick();
+    else this.clearTimer();
+  }
+
+  /**
+   * Something was queued to send (or a peer changed): an event-driven driver pumps in a
+   * microtask, so every send of the current turn shares the datagrams of one service; a
+   * polled driver wakes {@link waitForActivity} callers.
+   */
+  kick(): void {
+    if (this.closed) return;
+    if (!this.handler) {
+      if (this.waiters.size === 0 || this.wakeQueued) return;
+      this.wakeQueued = true;
+      void Promise.resolve().then(() => {
+        this.wakeQueued = false;
+        this.wakeWaiters();
+      });
+      return;
+    }
+    if (this.pumping || this.pumpQueued) return; // a running pump ends with a service call
+    this.pumpQueued = true;
+    void Promise.resolve().then(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** Services the host until it has no event (bounded), handing each event on, then re-arms. */
+  pump(): void {
+    if (this.closed || !this.handler || this.pumping) return;
+    this.pumping = true;
+    let events = 0;
+    try {
+      this.onBeforePump?.();
+      for (;;) {
+        const handler = this.handler;
+        if (this.closed || !handler) break; // a listener destroyed the host or left the mode
+        const e = this.host.service(this.now());
+        if (!e) break;
+        handler(e);
+        if (++events >= MAX_EVENTS_PER_PUMP) break;
+      }
+    } finally {
+      this.pumping = false;
+      this.rearm(events >= MAX_EVENTS_PER_PUMP);
+    }
+  }
+
+  /** Keeps exactly one timer, due at the engine's next deadline (none when there is none). */
+  private rearm(busy: boolean): void {
+    if (this.closed || !this.handler) return this.clearTimer();
+    let delay = busy ? 0 : this.host.nextServiceDelay(this.now());
+    if (delay === Infinity) {
+      this.zeroDelays = 0;
+      return this.clearTimer();
+    }
+    if (delay <= 0) delay = this.zeroDelays++ < MAX_ZERO_DELAYS ? 0 : 1;
+    else this.zeroDelays = 0;
+    const due = Math.floor(this.platform.clock.now()) + delay;
+    if (this.timer !== null && this.timerDue === due) return;
+    this.clearTimer();
+    this.timerDue = due;
+    this.timer = this.platform.timers.setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, delay);
+  }
+
+  private clearTimer(): void {
+    if (this.timer === null) return;
+    this.platform.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Whether a service timer is armed, and when it is due (whole clock ms). For tests and metrics. */
+  timerState(): { armed: boolean; due: number } {
+    return { armed: this.timer !== null, due: this.timerDue };
+  }
+
+  // ---- shutdown ---------------------------------------------------------------------------------
+  /** Closes the socket and clears the timer; pending waits resolve. The host is left as it is. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler = null;
+    this.clearTimer();
+    this.socket?.close();
+    this.socket = null;
+    this.wakeWaiters();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * ENetConnection / ENetPacketPeer against the C library ENet 1.3.17 over real loopback UDP.
+ * test/c/enet-connection-peer.c is compiled at test time (gcc -lenet) and run as an echo
+ * server or as a scripted client. Both directions, each plain, with checksum + range coder,
+ * and through a loss-injecting relay (20 % each way): CONNECT data and channel count, reliable
+ * packets on three channels (in order, once), unreliable / unsequenced / unreliable-fragment
+ * packets, a fragmented reliable packet (1 MiB; 256 KiB when lossy), disconnects with data
+ * both ways (graceful, later). The gdwire clock starts 3 s before the 32-bit wrap.
+ * Skips visibly without gcc/libenet unless GDWIRE_REQUIRE_INTEROP=1.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Error } from '../../src/core/error.js';
+import { ENetConnection } from '../../src/modules/enet/enet-connection.js';
+import { CompressionMode, EventType } from '../../src/modules/enet/enet-connection-types.js';
+import { ENetPacketPeer } from '../../src/modules/enet/enet-packet-peer.js';
+import { nodePlatform } from '../../src/platform/node-platform.js';
+import type { Platform } from '../../src/platform/platform.js';
+import { SeededRandom } from '../../src/platform/seeded-random.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const requireInterop = process.env['GDWIRE_REQUIRE_INTEROP'] === '1';
+const { FLAG_RELIABLE, FLAG_UNSEQUENCED, FLAG_UNRELIABLE_FRAGMENT } = ENetPacketPeer;
+const SIZES = [1, 100, 1000, 3000];
+const pattern = (n: number, len: number): Uint8Array => Uint8Array.from({ length: len }, (_, i) => (n * 31 + i) & 255);
+
+let built: { path: string } | { reason: string } | undefined;
+function peerBinary(): { path: string } | { reason: string } {
+  if (built) return built;
+  const dir = mkdtempSync(join(tmpdir(), 'gdwire-enet-connection-'));
+  const path = join(dir, 'enet-connection-peer');
+  const src = join(repoRoot, 'test', 'c', 'enet-connection-peer.c');
+  const r = spawnSync('gcc', ['-O2', '-o', path, src, '-lenet'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    built = { reason: `gcc/libenet unavailable: ${r.error?.message ?? r.stderr.trim()}` };
+  } else {
+    built = { path };
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return built;
+}
+
+function binaryOrSkip(t: TestContext): string | null {
+  const bin = peerBinary();
+  if ('path' in bin) return bin.path;
+  if (requireInterop) assert.fail(bin.reason);
+  t.skip(bin.reason);
+  return null;
+}
+
+/** The Node platform with the clock moved to 3 s before the 32-bit millisecond wrap. */
+function wrapPlatform(): Platform {
+  const p = nodePlatform({ logger: { level: 'warn' } });
+  const offset = 2 ** 32 - 3000 - p.clock.now();
+  return { ...p, clock: { now: () => p.clock.now() + offset } };
+}
+
+/** A C peer process: stdout as lines; killed by pid when the test ends. */
+class CPeer {
+  readonly lines: string[] = [];
+  private readonly waiters: Array<() => void> = [];
+  readonly exited: Promise<number | null>;
+  readonly proc: ChildProcess;
+  constructor(bin: string, args: string[]) {
+    this.proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    createInterface({ input: this.proc.stdout! }).on('line', (l) => {
+      this.lines.push(l);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
+  }
+  async waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      for (const l of this.lines) {
+        const m = l.match(re);
+        if (m) return m;
+      }
+      if (Date.now() > deadline) assert.fail(`timeout waiting for ${re}; got ${this.lines.filter((l) => !l.startsWith('RECEIVE')).join(' | ')}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+  kill(): void {
+    if (this.proc.exitCode === null && this.proc.pid !== undefined) process.kill(this.proc.pid, 'SIGKILL');
+  }
+}
+
+/** A UDP relay on loopback dropping `loss` of the datagrams in each direction (seeded). */
+class LossyRelay {
+  private readonly sock: Socket = createSocket('udp4');
+  private client: { address: string; port: number } | null = null;
+  private readonly random = new SeededRandom('relay');
+  dropped = 0;
+  constructor(private readonly target: number, private readonly loss: number) {
+    this.sock.on('message', (msg, from) => {
+      if (this.random.float() < this.loss) {
+        this.dropped++;
+        return;
+      }
+      if (from.port === this.target) {
+        if (this.client) this.sock.send(msg, this.client.port, this.client.address);
+      } else {
+        this.client = { address: from.address, port: from.port };
+        this.sock.send(msg, this.target, '127.0.0.1');
+      }
+    });
+  }
+  async start(): Promise<number> {
+    await new Promise<void>((r) => this.sock.bind(0, '127.0.0.1', r));
+    return this.sock.address().port;
+  }
+  close(): void {
+    this.sock.close();
+  }
+}
+
+async function until(pred: () => boolean, ms: number, what: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) assert.fail(`timeout: ${what()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Config {
+  name: string;
+  cArgs: string[];
+  checksum: boolean;
+  rangeCoder: boolean;
+  loss: number;
+  big: number;
+}
+const CONFIGS: Config[] = [
+  { name: 'plain', cArgs: [], checksum: false, rangeCoder: false, loss: 0, big: 1 << 20 },
+  { name: 'checksum + range coder', cArgs: ['--checksum', '--range-coder'], checksum: true, rangeCoder: true, loss: 0, big: 1 << 20 },
+  { name: '20 % loss each way', cArgs: [], checksum: false, rangeCoder: false, loss: 0.2, big: 1 << 18 },
+];
+const COUNT = 60;
+
+async function gdwireHost(cfg: Config, bind: () => Promise<Error>, conn: ENetConnection): Promise<void> {
+  assert.equal(await bind(), Error.OK);
+  if (cfg.rangeCoder) assert.equal(conn.compress(CompressionMode.COMPRESS_RANGE_CODER), Error.OK);
+}
+
+CONFIGS.forEach((cfg, index) => {
+  test(`gdwire ENetConnection client <-> C ENet server (${cfg.name})`, { timeout: 40_000 }, async (t) => {
+    const bin = binaryOrSkip(t);
+    if (!bin) return;
+    const c = new CPeer(bin, ['server', '--seconds', '30', '--exit-on-disconnect', ...cfg.cArgs]);
+    const conn = new ENetConnection({ platform: wrapPlatform(), checksum: cfg.checksum });
+    let relay: LossyRelay | null = null;
+    try {
+      const port = Number((await c.waitFor(/^READY (\d+)/, 5000))[1]);
+      let target = port;
+      if (cfg.loss > 0) {
+        relay = new LossyRelay(port, cfg.loss);
+        target = await relay.start();
+      }
+      await gdwireHost(cfg, () => conn.createHost(1), conn);
+      const echoes = new Map<number, Uint8Array[]>([[1, []], [2, []], [3, []]]);
+      const other = { unseq: 0, unrel: 0, frag: 0 };
+      const disconnects: number[] = [];
+      conn.on('connect', (peer) => {
+        for (let n = 0; n < COUNT; n++) {
+          assert.equal(peer.send(n % 3 + 1, pattern(n, SIZES[n % 4]!), FLAG_RELIABLE), Error.OK);
+          if (n % 10 === 0) {
+            peer.send(0, pattern(n, 20), FLAG_UNSEQUENCED);
+            peer.send(0, pattern(n, 20), 0);
+            peer.send(0, pattern(n, 5000), FLAG_UNRELIABLE_FRAGMENT);
+          }
+        }
+        assert.equal(peer.send(1, pattern(COUNT, cfg.big), FLAG_RELIABLE), Error.OK);
+      });
+      conn.on('receive', (_peer, packet, channel, flags) => {
+        if (channel > 0) echoes.get(channel)!.push(packet);
+        else if (flags === FLAG_UNRELIABLE_FRAGMENT) other.frag++;
+        else if (flags === FLAG_UNSEQUENCED) other.unseq++;
+        else other.unrel++;
+      });
+      conn.on('disconnect', (_peer, data) => disconnects.push(data));
+      const peer = conn.connectToHost('127.0.0.1', target, 4, 1234);
+      assert.ok(peer);
+      await c.waitFor(/^CONNECT 1234 4$/, 10_000);
+      const total = (): number => [...echoes.values()].reduce((a, l) => a + l.length, 0);
+      await until(() => total() === COUNT + 1, 30_000, () => `${total()} of ${COUNT + 1} reliable echoes`);
+      for (const ch of [1, 2, 3]) {
+        const expected: Uint8Array[] = [];
+        for (let n = ch - 1; n < COUNT; n += 3) expected.push(pattern(n, SIZES[n % 4]!));
+        if (ch === 1) expected.push(pattern(COUNT, cfg.big));
+        assert.deepEqual(echoes.get(ch), expected, `channel ${ch}: every echo once, in order`);
+      }
+      const reliableSeen = c.lines.filter((l) => / 1 [0-9a-f]{8}$/.test(l)).length;
+      assert.equal(reliableSeen, COUNT + 1, 'C received each reliable packet once');
+      if (cfg.loss === 0) {
+        assert.ok(other.frag > 0 && other.unseq > 0 && other.unrel > 0, JSON.stringify(other));
+        assert.ok(c.lines.some((l) => l.startsWith('RECEIVE 0 5000 8 ')), 'C reassembled an unreliable fragment packet');
+      }
+      // Disconnect with data: C-initiated in the first and last configs, gdwire-initiated otherwise.
+      if (index === 1) {
+        peer.peerDisconnect(42);
+        await c.waitFor(/^DISCONNECT 42$/, 10_000);
+      } else {
+        const word = index === 0 ? 'bye:7' : 'later:9';
+        peer.send(0, new TextEncoder().encode(word), FLAG_RELIABLE);
+        await until(() => disconnects.length > 0, 15_000, () => 'DISCONNECT from C');
+        assert.deepEqual(disconnects, [index === 0 ? 7 : 9]);
+      }
+      await until(() => !peer.isActive(), 10_000, () => 'peer inactive');
+      assert.ok(cfg.loss === 0 || (relay?.dropped ?? 0) > 0, 'the relay dropped datagrams');
+    } finally {
+      c.kill();
+      relay?.close();
+      if (conn.enetHost) conn.destroy();
+    }
+  });
+});
+
+CONFIGS.forEach((cfg, index) => {
+  test(`C ENet client <-> gdwire ENetConnection server, polled serviceAsync loop (${cfg.name})`, { timeout: 40_000 }, async (t) => {
+    const bin = binaryOrSkip(t);
+    if (!bin) return;
+    const conn = new ENetConnection({ platform: wrapPlatform(), checksum: cfg.checksum });
+    let c: CPeer | null = null;
+    let relay: LossyRelay | null = null;
+    let stop = false;
+    try {
+      await gdwireHost(cfg, () => conn.createHostBound('*', 0, 4), conn);
+      let target = conn.getLocalPort();
+      if (cfg.loss > 0) {
+        relay = new LossyRelay(target, cfg.loss);
+        target = await relay.start();
+      }
+      const serverDisconnects = index === 1; // gdwire ends that session, C ends the others
+      const log: Array<[EventType, number, number]> = [];
+      let connected: ENetPacketPeer | null = null;
+      const loop = (async () => {
+        while (!stop) {
+          const [type, peer, data, channel] = await conn.serviceAsync(50);
+          if (type === EventType.EVENT_NONE) continue;
+          log.push([type, data, peer?.getChannels() ?? -1]);
+          if (type === EventType.EVENT_CONNECT) connected = peer;
+          if (type === EventType.EVENT_RECEIVE && peer) {
+            const flags = peer.getPacketFlags();
+            assert.equal(peer.send(channel, peer.getPacket(), flags), Error.OK); // echo
+          }
+        }
+      })();
+      c = new CPeer(bin, [
+        'client', String(target), '--seconds', '30', '--channels', '5', '--data', '5678', '--big', String(cfg.big),
+        ...(serverDisconnects ? ['--wait-disconnect'] : ['--bye-data', '42']), ...cfg.cArgs,
+      ]);
+      const echoed = await c.waitFor(/^ECHOED (\d+) (\d+) (\d+) (\d+)$/, 30_000);
+      assert.equal(Number(echoed[1]), COUNT + 1, 'every reliable echo arrived complete and in order (checked in C)');
+      if (cfg.loss === 0) assert.ok(Number(echoed[4]) > 0, 'unreliable fragment echoes reached C');
+      assert.ok(!c.lines.some((l) => l.startsWith('BAD')), c.lines.filter((l) => l.startsWith('BAD')).join());
+      assert.deepEqual(log[0], [EventType.EVENT_CONNECT, 5678, 5]);
+      if (serverDisconnects) {
+        assert.ok(connected);
+        (connected as ENetPacketPeer).peerDisconnect(9);
+        await c.waitFor(/^DISCONNECT 9$/, 10_000);
+      }
+      await until(() => log.some((e) => e[0] === EventType.EVENT_DISCONNECT), 10_000, () => 'DISCONNECT event');
+      const d = log.find((e) => e[0] === EventType.EVENT_DISCONNECT)!;
+      assert.equal(d[1], serverDisconnects ? 0 : 42, 'DISCONNECT data from C');
+      assert.equal(await c.exited, 0);
+      stop = true;
+      await loop;
+    } finally {
+      stop = true;
+      c?.kill();
+      relay?.close();
+      if (conn.enetHost) conn.destroy();
+    }
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * src/modules/enet/enet-driver.ts: an engine Host on a memory-network socket — engine time
+ * from the platform clock (32-bit wrap), the polled mode (no timers), the event-driven mode
+ * (service on arrival, batched sends, exactly one timer at the engine's next deadline).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENetHostDriver } from '../../src/modules/enet/enet-driver.js';
+import { EventType, PacketFlag, type HostEvent } from '../../src/enet/types.js';
+import type { Platform, SocketError } from '../../src/platform/platform.js';
+import { createTestPlatform, hostPlatform, type TestPlatform } from '../../src/platform/test-platform.js';
+import { CountingTimers, NEAR_WRAP, flushMicrotasks, run } from '../helpers/enet-connection.js';
+
+interface Node {
+  driver: ENetHostDriver;
+  timers: CountingTimers;
+  events: HostEvent[];
+  port: number;
+}
+
+async function node(base: TestPlatform, name: string, address: string, port = 0): Promise<Node> {
+  const timers = new CountingTimers(base.clock);
+  const platform: Platform = { ...hostPlatform(base, base.net.createHost(name, [address])), timers };
+  const driver = new ENetHostDriver(platform, { peerCount: 4 });
+  const sock = platform.network.createSocket('udp4');
+  driver.adopt(sock);
+  await sock.bind(port, '0.0.0.0');
+  driver.bound(false);
+  return { driver, timers, events: [], port: sock.localAddress()?.port ?? 0 };
+}
+
+const eventDriven = (n: Node): void => n.driver.setEventHandler((e) => n.events.push(e));
+
+test('engine time is the platform clock in whole ms, modulo 2^32', async () => {
+  const base = createTestPlatform({ start: 2 ** 32 - 1.5 });
+  const a = await node(base, 'a', '10.0.0.1');
+  assert.equal(a.driver.now(), 2 ** 32 - 2);
+  base.clock.advance(2);
+  assert.equal(a.driver.now(), 0);
+  base.clock.advance(5.9);
+  assert.equal(a.driver.now(), 6);
+});
+
+test('polled: no timer is armed; datagrams wait for service()', async () => {
+  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 5 } });
+  const s = await node(base, 's', '10.0.0.1', 5000);
+  const c = await node(base, 'c', '10.0.0.2');
+  c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 1);
+  c.driver.flush();
+  await run(base, 100);
+  assert.equal(s.timers.armed + c.timers.armed, 0);
+  assert.equal(s.driver.host.totalReceivedPackets, 0, 'queued, not processed');
+  const e = s.driver.service();
+  assert.equal(e, null, 'the CONNECT is acknowledged; the event follows the client verification');
+  assert.equal(s.driver.host.totalReceivedPackets, 1);
+});
+
+test('event-driven: serviced on arrival, one timer re-armed to nextServiceDelay, none when idle', async () => {
+  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 5 } });
+  const s = await node(base, 's', '10.0.0.1', 5000);
+  const c = await node(base, 'c', '10.0.0.2');
+  eventDriven(s);
+  eventDriven(c);
+  await flushMicrotasks();
+  assert.equal(s.timers.pending + c.timers.pending, 0, 'no peer: no deadline, no timer');
+  const peer = c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 42);
+  assert.ok(peer);
+  c.driver.kick();
+  await run(base, 100, () => s.events.length > 0 && c.events.length > 0);
+  assert.equal(s.events[0]?.type, EventType.CONNECT);
+  assert.equal(base.clock.now() - NEAR_WRAP, 15, 'three one-way trips: CONNECT, VERIFY, ACK — no polling delay');
+  for (let i = 0; i < 20; i++) {
+    await run(base, 137);
+    for (const n of [s, c]) {
+      assert.equal(n.timers.pending, 1, 'exactly one timer');
+      const t = n.driver.timerState();
+      const delay = n.driver.host.nextServiceDelay(n.driver.now());
+      assert.ok(t.armed);
+      assert.equal(t.due, Math.floor(base.clock.now()) + delay, 'due at the engine deadline');
+    }
+  }
+  c.driver.setEventHandler(null);
+  assert.equal(c.timers.pending, 0, 'leaving the mode clears the timer');
+});
+
+test('kick batches every send of one turn into one service; close() releases everything', async () => {
+  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 1 } });
+  const s = await node(base, 's', '10.0.0.1', 5000);
+  const c = await node(base, 'c', '10.0.0.2');
+  eventDriven(s);
+  eventDriven(c);
+  const peer = c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 0)!;
+  c.driver.kick();
+  await run(base, 100, () => s.events.length > 0);
+  await run(base, 10);
+  const before = c.driver.host.totalSentPackets;
+  for (let i = 0; i < 10; i++) {
+    peer.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
+    c.driver.kick();
+  }
+  await flushMicrotasks();
+  assert.equal(c.driver.host.totalSentPackets - before, 1, 'ten packets, one datagram');
+  await run(base, 10);
+  assert.equal(s.events.filter((e) => e.type === EventType.RECEIVE).length, 10);
+
+  let waited = false;
+  void c.driver.waitForActivity(60_000).then(() => (waited = true));
+  c.driver.close();
+  await flushMicrotasks();
+  assert.ok(waited, 'pending waits resolve on close');
+  assert.equal(c.timers.pending, 0);
+  assert.equal(c.driver.localAddress(), null);
+  c.driver.kick();
+  c.driver.flush();
+  assert.equal(c.driver.service(), null);
+});
+
+test('waitForActivity wakes on a datagram, a kick, or the deadline', async () => {
+  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 7 } });
+  const s = await node(base, 's', '10.0.0.1', 5000);
+  const c = await node(base, 'c', '10.0.0.2');
+  let woke = -1;
+  const t0 = base.clock.now();
+  void s.driver.waitForActivity(1000).then(() => (woke = base.clock.now() - t0));
+  c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 1, 0);
+  c.driver.flush();
+  await run(base, 1000, () => woke >= 0);
+  assert.equal(woke, 7, 'the datagram woke it');
+  let kicked = false;
+  void s.driver.waitForActivity(1000).then(() => (kicked = true));
+  s.driver.kick();
+  await flushMicrotasks();
+  assert.ok(kicked, 'a kick wakes polled waiters');
+  const idle = await node(base, 'i', '10.0.0.3');
+  const t1 = base.clock.now();
+  let timedOut = -1;
+  void idle.driver.waitForActivity(250).then(() => (timedOut = base.clock.now() - t1));
+  await run(base, 1000, () => timedOut >= 0);
+  assert.equal(timedOut, 250);
+  assert.equal(idle.timers.pending, 0);
+});
+
+test('socket errors reach onSocketError', async () => {
+  const base = createTestPlatform({ start: 0 });
+  const a = await node(base, 'a', '10.0.0.1');
+  const errors: SocketError[] = [];
+  a.driver.onSocketError = (e) => errors.push(e);
+  a.driver.sendRaw(new Uint8Array(70_000), '10.0.0.9', 1);
+  await flushMicrotasks();
+  assert.equal(errors[0]?.code, 'EMSGSIZE');
+});
