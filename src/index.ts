@@ -44,3 +44,10 @@ export {
   type ENetConnectionEvent, type ENetConnectionOptions, type ServiceResult,
 } from './modules/enet/index.js';
 export { Compression } from './modules/enet/compression/index.js';
+
+// Multiplayer
+export {
+  MultiplayerPeer, TransferMode, ConnectionStatus, TARGET_PEER_BROADCAST, TARGET_PEER_SERVER,
+  type MultiplayerPeerOptions, type MultiplayerPacket,
+} from './multiplayer/multiplayer-peer.js';
+export { ENetMultiplayerPeer, type ENetMultiplayerPeerOptions } from './modules/enet/index.js';

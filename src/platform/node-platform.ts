@@ -141,6 +141,9 @@ export class NodeDatagramSocket implements DatagramSocket {
   private listening = false;
   private broadcast: boolean | null = null;
   private connected = false;
+  /** Sends handed to dgram whose callback has not run yet (dgram sends after a DNS step). */
+  private inFlight = 0;
+  private closeWhenDrained = false;
   private messageHandler: ((data: Uint8Array, from: SocketAddress) => void) | null = null;
   private errorHandler: ((err: SocketError) => void) | null = null;
   private bindReject: ((err: SocketError) => void) | null = null;
@@ -239,8 +242,11 @@ export class NodeDatagramSocket implements DatagramSocket {
       return;
     }
     const sock = this.ensure();
+    this.inFlight++;
     const done = (err: Error | null): void => {
-      if (err) this.report(err);
+      this.inFlight--;
+      if (err && !this.closed) this.report(err);
+      if (this.closeWhenDrained && this.inFlight === 0) this.release();
     };
     try {
       // Copied: dgram sends after a DNS step (even for IP literals), so a caller reusing its
@@ -249,6 +255,7 @@ export class NodeDatagramSocket implements DatagramSocket {
       if (address === undefined) sock.send(copy, done);
       else sock.send(copy, port, this.wireAddress(address), done);
     } catch (e) {
+      this.inFlight--;
       queueMicrotask(() => this.report(e));
     }
   }
@@ -318,8 +325,24 @@ export class NodeDatagramSocket implements DatagramSocket {
       this.bindReject = null;
       reject(new PlatformSocketError('ERR_SOCKET_DGRAM_NOT_RUNNING', 'socket closed while binding'));
     }
+    // A datagram sent just before close() is still in dgram's DNS step: closing now would
+    // drop it (e.g. ENet's DISCONNECT). Release the OS socket once those sends are out, with a
+    // short deadline in case a callback never comes.
+    if (this.inFlight > 0) {
+      this.closeWhenDrained = true;
+      setTimeout(() => this.release(), 250).unref();
+      return;
+    }
+    this.release();
+  }
+
+  private release(): void {
+    this.closeWhenDrained = false;
+    const sock = this.sock;
+    if (!sock) return;
+    this.sock = null;
     try {
-      this.sock?.close();
+      sock.close();
     } catch {
       // Already closed by Node after an error: nothing left to release.
     }

@@ -153,3 +153,22 @@ test('NodeNetwork.lookup: literals pass through normalized; localhost resolves (
   const local = await net.lookup('localhost', 4);
   assert.ok(local.includes('127.0.0.1'));
 });
+
+test('a datagram sent right before close() still goes out (close waits for dgram\'s pending sends)', async () => {
+  const rx = new NodeDatagramSocket('udp4');
+  const tx = new NodeDatagramSocket('udp4');
+  try {
+    await rx.bind(0, '127.0.0.1');
+    await tx.bind(0, '127.0.0.1');
+    const port = rx.localAddress()!.port;
+    const got = received(rx);
+    tx.send(new Uint8Array([0xde, 0xad]), port, '127.0.0.1');
+    tx.close(); // before dgram's lookup step has run
+    const { data } = await got;
+    assert.deepEqual([...data], [0xde, 0xad]);
+    assert.equal(tx.localAddress(), null, 'closed for the caller at once');
+  } finally {
+    rx.close();
+    tx.close();
+  }
+});

@@ -8,3 +8,4 @@ export {
 } from './enet-connection.js';
 export { ENetPacketPeer, PeerState, PeerStatistic, FLAG_ALLOWED } from './enet-packet-peer.js';
 export { ENetHostDriver, MAX_EVENTS_PER_PUMP, type DriverHostOptions } from './enet-driver.js';
+export { ENetMultiplayerPeer, type ENetMultiplayerPeerOptions } from './enet-multiplayer-peer.js';
