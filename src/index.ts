@@ -51,3 +51,4 @@ export {
   type MultiplayerPeerOptions, type MultiplayerPacket,
 } from './multiplayer/multiplayer-peer.js';
 export { ENetMultiplayerPeer, type ENetMultiplayerPeerOptions } from './modules/enet/index.js';
+export { NetworkedMultiplayerENet, NetworkedMultiplayerENetCompressionMode } from './modules/enet/index.js';

@@ -9,3 +9,5 @@ export {
 export { ENetPacketPeer, PeerState, PeerStatistic, FLAG_ALLOWED } from './enet-packet-peer.js';
 export { ENetHostDriver, MAX_EVENTS_PER_PUMP, type DriverHostOptions } from './enet-driver.js';
 export { ENetMultiplayerPeer, type ENetMultiplayerPeerOptions } from './enet-multiplayer-peer.js';
+export { NetworkedMultiplayerENet } from './networked-multiplayer-enet.js';
+export { NetworkedMultiplayerENetCompressionMode } from './compression/enet-compressor.js';
