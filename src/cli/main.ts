@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runDecode } from './decode.js';
 import { runEcho } from './echo.js';
+import { runServe } from './serve.js';
 import { CliError } from './cli-error.js';
 
 const HELP = `gdwire — Godot Engine's networking stack for Node.js
@@ -13,6 +14,9 @@ const HELP = `gdwire — Godot Engine's networking stack for Node.js
 Usage: gdwire <command> [options]
 
 Commands:
+  serve              Dedicated relay server for Godot 3.2 / 4 games (ENet), with a live
+                     dashboard, Prometheus /metrics and /healthz on an HTTP port.
+                     Options: "gdwire serve --help" (all also as GDWIRE_* variables).
   echo               UDP echo server: answers every packet with the same Variant,
                      re-encoded, and logs each new peer and what it sent (decoded).
                        --port <n>       UDP port (default 4242, env GDWIRE_PORT)
@@ -26,6 +30,7 @@ Commands:
   version            Print the version.
 
 Examples:
+  gdwire serve --port 4242 --http-port 8080
   gdwire echo --port 4242 --godot 3
   gdwire decode 0400000002000000686900000 --godot 4
   printf '1c00000000000000' | gdwire decode -
@@ -39,6 +44,8 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // serve has its own option table (and --help): hand it everything after the command.
+  if (argv[0] === 'serve') return runServe(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -70,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
         godot: values.godot ?? '4',
         logLevel: values['log-level'] ?? process.env['GDWIRE_LOG_LEVEL'] ?? 'info',
       });
+    case 'serve': // options before the command, e.g. `gdwire --port 1 serve`
+      return runServe(argv.filter((_, i) => i !== argv.indexOf('serve')));
     case 'decode':
       return runDecode({
         input: positionals[1],
