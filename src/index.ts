@@ -52,3 +52,13 @@ export {
 } from './multiplayer/multiplayer-peer.js';
 export { ENetMultiplayerPeer, type ENetMultiplayerPeerOptions } from './modules/enet/index.js';
 export { NetworkedMultiplayerENet, NetworkedMultiplayerENetCompressionMode } from './modules/enet/index.js';
+
+// DTLS and crypto
+export { PacketPeerDTLS, DTLSStatus, type PacketPeerDTLSOptions } from './core/io/packet-peer-dtls.js';
+export { DTLSServer, type DTLSServerOptions } from './core/io/dtls-server.js';
+export { TLSOptions, TLSVerifyMode } from './core/crypto/tls-options.js';
+export { CryptoKey } from './core/crypto/crypto-key.js';
+export { X509Certificate } from './core/crypto/x509-certificate.js';
+export { Crypto, HashType, type CryptoOptions } from './core/crypto/crypto.js';
+export { isNativeAvailable, nativeLoadError } from './core/crypto/native.js';
+export type { DTLSTuning } from './core/crypto/dtls-context.js';

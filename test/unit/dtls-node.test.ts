@@ -1,0 +1,112 @@
+/**
+ * DTLS over real loopback sockets and the real clock: retransmission of lost handshake flights
+ * (OpenSSL's timer, read through the addon and acted on in poll()).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { TLSOptions } from '../../src/core/crypto/tls-options.js';
+import { Error } from '../../src/core/error.js';
+import { DTLSServer } from '../../src/core/io/dtls-server.js';
+import { PacketPeerDTLS } from '../../src/core/io/packet-peer-dtls.js';
+import { PacketPeerUDP } from '../../src/core/io/packet-peer-udp.js';
+import { UDPServer } from '../../src/core/io/udp-server.js';
+import { AcceptLoop, keyAndCert, pollUntil, requireNative } from '../helpers/dtls.js';
+import { freeUdpPort } from '../helpers/godot.js';
+
+test('a ClientHello sent before the server is up is retransmitted until it is', { timeout: 20_000 }, async (t) => {
+  if (!requireNative(t)) return;
+  const { key, cert } = keyAndCert('p256');
+  const port = await freeUdpPort();
+  const udp = new PacketPeerUDP();
+  udp.on('error', () => {}); // ICMP port unreachable while nobody listens
+  t.after(() => udp.close());
+  assert.equal(await udp.connectToHost('127.0.0.1', port), Error.OK);
+  const client = new PacketPeerDTLS({ retransmitMs: 100 });
+  assert.equal(client.connectToPeer(udp, 'myserver', TLSOptions.client(cert)), Error.OK);
+  const started = performance.now();
+  await pollUntil(() => client.poll(), () => false, 300);
+  assert.equal(client.getStatus(), PacketPeerDTLS.STATUS_HANDSHAKING);
+
+  const server = new UDPServer();
+  t.after(() => server.stop());
+  assert.equal(await server.listen(port, '127.0.0.1'), Error.OK);
+  const dtls = new DTLSServer();
+  assert.equal(dtls.setup(TLSOptions.server(key, cert)), Error.OK);
+  const loop = new AcceptLoop(server, dtls);
+  const ok = await pollUntil(() => { loop.step(); client.poll(); },
+    () => client.getStatus() === PacketPeerDTLS.STATUS_CONNECTED, 5000);
+  assert.ok(ok, client.getLastError());
+  assert.ok(performance.now() - started > 300);
+});
+
+test('a lost client flight is retransmitted (relay drops the third client datagram)', { timeout: 20_000 }, async (t) => {
+  if (!requireNative(t)) return;
+  const { key, cert } = keyAndCert('p256');
+  const server = new UDPServer();
+  t.after(() => server.stop());
+  assert.equal(await server.listen(0, '127.0.0.1'), Error.OK);
+  const dtls = new DTLSServer({ retransmitMs: 100 });
+  assert.equal(dtls.setup(TLSOptions.server(key, cert)), Error.OK);
+  const loop = new AcceptLoop(server, dtls);
+
+  // relay: client ⇄ relay ⇄ server, dropping the client's 3rd datagram (its Finished flight).
+  const relay = createSocket('udp4');
+  t.after(() => relay.close());
+  await new Promise<void>((r) => relay.bind(0, '127.0.0.1', () => r()));
+  let clientAddr: RemoteInfo | null = null;
+  let fromClient = 0;
+  let dropped = 0;
+  relay.on('message', (msg, rinfo) => {
+    if (rinfo.port === server.getLocalPort()) {
+      if (clientAddr) relay.send(msg, clientAddr.port, clientAddr.address);
+      return;
+    }
+    clientAddr = rinfo;
+    if (++fromClient === 3) {
+      dropped++;
+      return;
+    }
+    relay.send(msg, server.getLocalPort(), '127.0.0.1');
+  });
+
+  const udp = new PacketPeerUDP();
+  t.after(() => udp.close());
+  assert.equal(await udp.connectToHost('127.0.0.1', relay.address().port), Error.OK);
+  const client = new PacketPeerDTLS({ retransmitMs: 100 });
+  assert.equal(client.connectToPeer(udp, 'myserver', TLSOptions.client(cert)), Error.OK);
+  const ok = await pollUntil(() => { loop.step(); client.poll(); },
+    () => client.getStatus() === PacketPeerDTLS.STATUS_CONNECTED && loop.peers.some((p) => p.getStatus() === PacketPeerDTLS.STATUS_CONNECTED), 5000);
+  assert.ok(ok, `client ${client.getStatus()} ${client.getLastError()}`);
+  assert.equal(dropped, 1);
+  assert.ok(fromClient >= 4, `the flight was sent again (${fromClient} datagrams)`);
+});
+
+test('Node form on real sockets: acceptFrom + setAutoPoll echo, no poll loop anywhere', { timeout: 20_000 }, async (t) => {
+  if (!requireNative(t)) return;
+  const { key, cert } = keyAndCert('rsa2048');
+  const udpServer = new UDPServer();
+  t.after(() => udpServer.stop());
+  assert.equal(await udpServer.listen(0, '127.0.0.1'), Error.OK);
+  const server = new DTLSServer();
+  assert.equal(server.setup(TLSOptions.server(key, cert)), Error.OK);
+  assert.equal(server.acceptFrom(udpServer), Error.OK);
+  t.after(() => server.stopAccepting());
+  server.on('connection', (peer) => peer.on('packet', (d) => peer.putPacket(d)));
+
+  const udp = new PacketPeerUDP();
+  t.after(() => udp.close());
+  assert.equal(await udp.connectToHost('127.0.0.1', udpServer.getLocalPort()), Error.OK);
+  const client = new PacketPeerDTLS();
+  client.setAutoPoll(true);
+  assert.equal(client.connectToPeer(udp, 'myserver', TLSOptions.client(cert)), Error.OK);
+  assert.equal(await client.waitForHandshake(), PacketPeerDTLS.STATUS_CONNECTED, client.getLastError());
+  const got = new Set<number>();
+  const all = new Promise<void>((resolve) => {
+    client.on('packet', (d) => { got.add(((d[0] ?? 0) << 8) | (d[1] ?? 0)); if (got.size === 100) resolve(); });
+  });
+  for (let i = 0; i < 100; i++) assert.equal(client.putPacket(Uint8Array.of(i >> 8, i & 255, 1, 2, 3)), Error.OK);
+  await Promise.race([all, new Promise((r) => setTimeout(r, 5000))]);
+  assert.equal(got.size, 100);
+  client.disconnectFromPeer();
+});
