@@ -190,6 +190,7 @@ function handleConnect(host: Host, command: ConnectCommand, address: Address): P
   const channelCount = Math.min(requested, host.channelLimit);
   peer.setupChannels(channelCount);
   peer.state = PeerState.ACKNOWLEDGING_CONNECT;
+  host.activatePeer(peer);
   peer.connectID = command.connectID;
   peer.address = { address: address.address, port: address.port };
   peer.outgoingPeerID = command.outgoingPeerID;

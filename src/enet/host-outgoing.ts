@@ -82,7 +82,11 @@ export function sendOutgoingCommands(host: Host, checkForTimeouts: boolean): boo
   while (host.continueSending) {
     host.continueSending = false;
     let progress = false;
-    for (const peer of host.peers) {
+    // Only peers that left DISCONNECTED (profile: this loop visited every slot twice per
+    // service). A peer reset during the loop stays listed until the next call and is skipped here.
+    const peers = host.livePeers();
+    for (let i = 0; i < peers.length; i++) {
+      const peer = peers[i]!;
       if (peer.state === PeerState.DISCONNECTED || peer.state === PeerState.ZOMBIE) continue;
       b.begin(host);
       if (!peer.acknowledgements.isEmpty()) sendAcknowledgements(host, peer, b);

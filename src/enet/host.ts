@@ -99,6 +99,15 @@ export class Host {
   totalSentPackets = 0;
   totalReceivedData = 0;
   totalReceivedPackets = 0;
+  /**
+   * @internal Peers that left DISCONNECTED, in slot order (ENet's loops run in slot order, so
+   * datagram and event order stay the same). Peers reset since are dropped lazily by
+   * {@link livePeers}. The send loop and nextServiceDelay walk this instead of every slot
+   * (profile: both scanned all 1000+ slots twice per service).
+   */
+  readonly activePeers: Peer[] = [];
+  /** Times a peer slot was reset to DISCONNECTED (lets owners skip re-checking their peers). */
+  peerResets = 0;
   /** Datagrams dropped because the receive queue was full. */
   droppedDatagrams = 0;
   /**
@@ -188,6 +197,7 @@ export class Host {
     if (!peer) return null;
     peer.setupChannels(count);
     peer.state = PeerState.CONNECTING;
+    this.activatePeer(peer);
     peer.address = { address: address.address, port: address.port };
     this.randomSeed = (this.randomSeed + 1) >>> 0;
     peer.connectID = this.randomSeed;
@@ -304,7 +314,7 @@ export class Host {
       const d = timeSub(deadline, t);
       return d >= 0x80000000 ? 0 : d;
     };
-    for (const peer of this.peers) {
+    for (const peer of this.livePeers()) {
       if (peer.state === PeerState.DISCONNECTED || peer.state === PeerState.ZOMBIE) continue;
       if (!peer.acknowledgements.isEmpty() || !peer.systemQueue.isEmpty() || !peer.unreliableQueue.isEmpty()) return 0;
       if (peer.outgoingCount > 0 && peer.sentReliable.isEmpty()) return 0;
@@ -341,6 +351,35 @@ export class Host {
     if (state === PeerState.CONNECTED || state === PeerState.DISCONNECT_LATER) peer.onConnect();
     else peer.onDisconnect();
     peer.state = state;
+    if (state !== PeerState.DISCONNECTED) this.activatePeer(peer);
+  }
+
+  /** @internal A peer left DISCONNECTED: list it in {@link activePeers}, in slot order. */
+  activatePeer(peer: Peer): void {
+    if (peer.listedActive) return;
+    peer.listedActive = true;
+    const list = this.activePeers;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.incomingPeerID < peer.incomingPeerID) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, peer);
+  }
+
+  /** @internal {@link activePeers} without the peers reset since they were listed. */
+  livePeers(): readonly Peer[] {
+    const list = this.activePeers;
+    let n = 0;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (p.state === PeerState.DISCONNECTED) p.listedActive = false;
+      else list[n++] = p;
+    }
+    list.length = n;
+    return list;
   }
 
   /** @internal @see enet protocol.c enet_protocol_dispatch_state */

@@ -50,6 +50,8 @@ export class Peer implements IncomingTarget {
   incomingSessionID = 0xff;
   address: Address = { address: '', port: 0 };
   state = PeerState.DISCONNECTED;
+  /** @internal In host.activePeers (see Host.activatePeer). */
+  listedActive = false;
   channels: Channel[] = [];
   incomingBandwidth = 0;
   outgoingBandwidth = 0;
@@ -435,6 +437,7 @@ export class Peer implements IncomingTarget {
     this.outgoingPeerID = PROTOCOL_MAXIMUM_PEER_ID;
     this.connectID = 0;
     this.state = PeerState.DISCONNECTED;
+    this.host.peerResets++;
     this.incomingBandwidth = 0;
     this.outgoingBandwidth = 0;
     this.incomingBandwidthThrottleEpoch = 0;

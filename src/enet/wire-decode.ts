@@ -105,62 +105,62 @@ export function decodeCommand(bytes: Uint8Array, view: DataView, offset: number)
   const flags = byte0 & (COMMAND_FLAG_ACKNOWLEDGE | COMMAND_FLAG_UNSEQUENCED);
   const channelID = view.getUint8(offset + 1);
   const reliableSequenceNumber = view.getUint16(offset + 2);
-  const base = { flags, channelID, reliableSequenceNumber };
+  // Plain literals and no per-call closure: object spreads of a `base` took V8's slow path
+  // on every received command (profile: per-command allocations, mostly ACKs). Only the rare
+  // CONNECT/VERIFY_CONNECT still spread.
   const o = offset;
   let next = offset + size;
-  const payload = (length: number): Uint8Array | null => {
-    if (next + length > end) return null;
-    const data = bytes.subarray(next, next + length);
-    next += length;
-    return data;
-  };
   let command: Command;
   switch (type as ProtocolCommand) {
     case ProtocolCommand.ACKNOWLEDGE:
       command = {
         type: ProtocolCommand.ACKNOWLEDGE,
-        ...base,
+        flags, channelID, reliableSequenceNumber,
         receivedReliableSequenceNumber: view.getUint16(o + 4),
         receivedSentTime: view.getUint16(o + 6),
       };
       break;
     case ProtocolCommand.CONNECT:
-      command = { type: ProtocolCommand.CONNECT, ...base, ...connectParameters(view, o), data: view.getUint32(o + 44) };
+      command = { type: ProtocolCommand.CONNECT, flags, channelID, reliableSequenceNumber, ...connectParameters(view, o), data: view.getUint32(o + 44) };
       break;
     case ProtocolCommand.VERIFY_CONNECT:
-      command = { type: ProtocolCommand.VERIFY_CONNECT, ...base, ...connectParameters(view, o) };
+      command = { type: ProtocolCommand.VERIFY_CONNECT, flags, channelID, reliableSequenceNumber, ...connectParameters(view, o) };
       break;
     case ProtocolCommand.DISCONNECT:
-      command = { type: ProtocolCommand.DISCONNECT, ...base, data: view.getUint32(o + 4) };
+      command = { type: ProtocolCommand.DISCONNECT, flags, channelID, reliableSequenceNumber, data: view.getUint32(o + 4) };
       break;
     case ProtocolCommand.PING:
-      command = { type: ProtocolCommand.PING, ...base };
+      command = { type: ProtocolCommand.PING, flags, channelID, reliableSequenceNumber };
       break;
     case ProtocolCommand.SEND_RELIABLE: {
-      const data = payload(view.getUint16(o + 4));
+      const data = payloadAt(bytes, next, view.getUint16(o + 4), end);
       if (data === null) return null;
-      command = { type: ProtocolCommand.SEND_RELIABLE, ...base, data };
+      next += data.length;
+      command = { type: ProtocolCommand.SEND_RELIABLE, flags, channelID, reliableSequenceNumber, data };
       break;
     }
     case ProtocolCommand.SEND_UNRELIABLE: {
-      const data = payload(view.getUint16(o + 6));
+      const data = payloadAt(bytes, next, view.getUint16(o + 6), end);
       if (data === null) return null;
-      command = { type: ProtocolCommand.SEND_UNRELIABLE, ...base, unreliableSequenceNumber: view.getUint16(o + 4), data };
+      next += data.length;
+      command = { type: ProtocolCommand.SEND_UNRELIABLE, flags, channelID, reliableSequenceNumber, unreliableSequenceNumber: view.getUint16(o + 4), data };
       break;
     }
     case ProtocolCommand.SEND_UNSEQUENCED: {
-      const data = payload(view.getUint16(o + 6));
+      const data = payloadAt(bytes, next, view.getUint16(o + 6), end);
       if (data === null) return null;
-      command = { type: ProtocolCommand.SEND_UNSEQUENCED, ...base, unsequencedGroup: view.getUint16(o + 4), data };
+      next += data.length;
+      command = { type: ProtocolCommand.SEND_UNSEQUENCED, flags, channelID, reliableSequenceNumber, unsequencedGroup: view.getUint16(o + 4), data };
       break;
     }
     case ProtocolCommand.SEND_FRAGMENT:
     case ProtocolCommand.SEND_UNRELIABLE_FRAGMENT: {
-      const data = payload(view.getUint16(o + 6));
+      const data = payloadAt(bytes, next, view.getUint16(o + 6), end);
       if (data === null) return null;
+      next += data.length;
       command = {
         type: type as ProtocolCommand.SEND_FRAGMENT | ProtocolCommand.SEND_UNRELIABLE_FRAGMENT,
-        ...base,
+        flags, channelID, reliableSequenceNumber,
         startSequenceNumber: view.getUint16(o + 4),
         fragmentCount: view.getUint32(o + 8),
         fragmentNumber: view.getUint32(o + 12),
@@ -173,7 +173,7 @@ export function decodeCommand(bytes: Uint8Array, view: DataView, offset: number)
     case ProtocolCommand.BANDWIDTH_LIMIT:
       command = {
         type: ProtocolCommand.BANDWIDTH_LIMIT,
-        ...base,
+        flags, channelID, reliableSequenceNumber,
         incomingBandwidth: view.getUint32(o + 4),
         outgoingBandwidth: view.getUint32(o + 8),
       };
@@ -181,7 +181,7 @@ export function decodeCommand(bytes: Uint8Array, view: DataView, offset: number)
     case ProtocolCommand.THROTTLE_CONFIGURE:
       command = {
         type: ProtocolCommand.THROTTLE_CONFIGURE,
-        ...base,
+        flags, channelID, reliableSequenceNumber,
         packetThrottleInterval: view.getUint32(o + 4),
         packetThrottleAcceleration: view.getUint32(o + 8),
         packetThrottleDeceleration: view.getUint32(o + 12),
@@ -191,6 +191,11 @@ export function decodeCommand(bytes: Uint8Array, view: DataView, offset: number)
       return null;
   }
   return { command, next };
+}
+
+/** `length` payload bytes at `at`, or null when they run past `end`. */
+function payloadAt(bytes: Uint8Array, at: number, length: number, end: number): Uint8Array | null {
+  return at + length > end ? null : bytes.subarray(at, at + length);
 }
 
 export interface DecodedDatagram {

@@ -37,6 +37,11 @@ export class FakeClock implements Clock, Timers {
     return entry;
   }
 
+  /** A zero-delay timer: runs on the next advance()/runAll(), after timers already due now. */
+  setImmediate(fn: () => void): void {
+    this.setTimeout(fn, 0);
+  }
+
   clearTimeout(handle: TimerHandle): void {
     const entry = handle as Partial<Entry>;
     if (typeof entry.seq === 'number' && entry.fn) {

@@ -4,7 +4,8 @@
  */
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
-import { promises as dns } from 'node:dns';
+import { promises as dns, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ipFamily, normalizeIp } from '../core/io/ip.js';
@@ -37,6 +38,9 @@ export class NodeRandom implements Random {
 export const nodeTimers: Timers = {
   setTimeout: (fn, ms): TimerHandle => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setImmediate: (fn) => {
+    setImmediate(fn);
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -121,6 +125,30 @@ function toSocketAddress(address: string, port: number): SocketAddress {
 }
 
 /**
+ * dgram's `lookup` option: IP literals answered synchronously. Node's default (dns.lookup)
+ * defers every unconnected send to a later tick even for an IP literal (profile: that DNS
+ * step and the copy it forces were a large share of send cost). Names go to dns.lookup.
+ */
+function literalLookup(
+  host: string,
+  options: number | LookupOneOptions,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(host);
+  if (family !== 0) {
+    cb(null, host, family);
+    return;
+  }
+  void dns.lookup(host, typeof options === 'number' ? { family: options } : options).then(
+    (r) => cb(null, r.address, r.family),
+    (e: NodeJS.ErrnoException) => cb(e, '', 0),
+  );
+}
+
+/** Source addresses seen recently, normalized (the 'message' handler runs per datagram). */
+const SOURCE_CACHE_LIMIT = 1024;
+
+/**
  * Godot names an interface ("eth0"); Node wants a local address (IPv4) or "::%eth0" (IPv6).
  * An IP literal passes through; an empty name lets the OS choose.
  */
@@ -160,10 +188,20 @@ export class NodeDatagramSocket implements DatagramSocket {
       type: this.family,
       ipv6Only: this.ipv6Only,
       reuseAddr: options.reuseAddr === true,
+      lookup: literalLookup,
     });
+    // Normalizing the raw source address (normalizeIp) per datagram showed in the profile:
+    // cache it per raw string, bounded (cleared when full).
+    const sources = new Map<string, string>();
     sock.on('message', (msg, rinfo) => {
       const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
-      this.messageHandler?.(data, toSocketAddress(rinfo.address, rinfo.port));
+      let address = sources.get(rinfo.address);
+      if (address === undefined) {
+        if (sources.size >= SOURCE_CACHE_LIMIT) sources.clear();
+        address = normalizeIp(rinfo.address) ?? rinfo.address;
+        sources.set(rinfo.address, address);
+      }
+      this.messageHandler?.(data, { address, port: rinfo.port, family: address.includes(':') ? 'IPv6' : 'IPv4' });
     });
     sock.on('error', (err) => {
       if (this.bindReject) {
@@ -235,7 +273,7 @@ export class NodeDatagramSocket implements DatagramSocket {
     });
   }
 
-  send(data: Uint8Array, port?: number, address?: string): void {
+  send(data: Uint8Array, port?: number, address?: string, owned = false): void {
     if (this.closed) {
       const err = new PlatformSocketError('ERR_SOCKET_DGRAM_NOT_RUNNING', 'socket is closed');
       queueMicrotask(() => this.report(err));
@@ -249,9 +287,11 @@ export class NodeDatagramSocket implements DatagramSocket {
       if (this.closeWhenDrained && this.inFlight === 0) this.release();
     };
     try {
-      // Copied: dgram sends after a DNS step (even for IP literals), so a caller reusing its
-      // buffer right after send() would otherwise change what goes out.
-      const copy = Buffer.from(data);
+      // Copied unless `owned`: dgram may still hold the bytes after send() returns (a name
+      // lookup, or a send queued in libuv), so a caller reusing its buffer would change what
+      // goes out. The ENet driver's datagrams are fresh and never rewritten (profile: the
+      // per-send copy was a measurable share of send cost).
+      const copy = owned ? data : Buffer.from(data);
       if (address === undefined) sock.send(copy, done);
       else sock.send(copy, port, this.wireAddress(address), done);
     } catch (e) {

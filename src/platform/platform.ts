@@ -23,6 +23,12 @@ export type TimerHandle = { readonly __timer: unique symbol } | object;
 export interface Timers {
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
+  /**
+   * Runs `fn` once, soon: after the I/O already received this event-loop turn (Node's
+   * setImmediate), so work for a burst of datagrams can be batched into one call. Optional:
+   * without it callers use setTimeout(fn, 0). A FakeClock runs it as a zero-delay timer.
+   */
+  setImmediate?(fn: () => void): void;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -63,8 +69,12 @@ export interface DatagramSocket {
   bind(port: number, address: string | undefined, options?: BindOptions): Promise<void>;
   /** OS-level connect: only datagrams from that address/port are delivered afterwards. */
   connect(address: string, port: number): Promise<void>;
-  /** Sends one datagram; to the connected remote when `address` is omitted. Errors go to `onError`. */
-  send(data: Uint8Array, port?: number, address?: string): void;
+  /**
+   * Sends one datagram; to the connected remote when `address` is omitted. Errors go to `onError`.
+   * `owned`: the caller hands `data` over and never changes it afterwards, so the socket may
+   * keep a reference instead of copying it (datagrams still queued in the OS layer).
+   */
+  send(data: Uint8Array, port?: number, address?: string, owned?: boolean): void;
   onMessage(handler: (data: Uint8Array, from: SocketAddress) => void): void;
   onError(handler: (err: SocketError) => void): void;
   /** The bound local address, or null before bind. */

@@ -51,7 +51,7 @@ static int check(const ENetPacket *p, unsigned n, size_t len) {
 
 struct options {
   int server, port, checksum, rangeCoder, exitOnDisconnect, waitDisconnect;
-  unsigned seconds, count, big, channels, data, byeData;
+  unsigned seconds, count, big, channels, data, byeData, timeout;
 };
 
 static int parse(int argc, char **argv, struct options *o) {
@@ -78,6 +78,7 @@ static int parse(int argc, char **argv, struct options *o) {
     else if (more && !strcmp(s, "--channels")) o->channels = (unsigned)atoi(argv[++a]);
     else if (more && !strcmp(s, "--data")) o->data = (unsigned)strtoul(argv[++a], NULL, 10);
     else if (more && !strcmp(s, "--bye-data")) o->byeData = (unsigned)strtoul(argv[++a], NULL, 10);
+    else if (more && !strcmp(s, "--timeout")) o->timeout = (unsigned)atoi(argv[++a]);
     else return -1;
   }
   return 0;
@@ -147,6 +148,8 @@ int main(int argc, char **argv) {
     if (r == 0) continue;
     switch (ev.type) {
       case ENET_EVENT_TYPE_CONNECT:
+        /* Lossy runs: ENet's default timeouts may end a link at 20 % loss each way. */
+        if (o.timeout) enet_peer_timeout(ev.peer, 0, o.timeout, o.timeout);
         if (o.server) {
           printf("CONNECT %u %zu\n", ev.data, ev.peer->channelCount);
         } else {

@@ -39,8 +39,18 @@ export class ENetPeerList {
     this.peers = [];
   }
 
-  /** Godot's service() first drops peers that are no longer active (reset without an event). */
-  dropInactive(): void {
+  /** host.peerResets when the peers were last checked (-1: never). */
+  private checkedResets = -1;
+
+  /**
+   * Godot's service() first drops peers that are no longer active (reset without an event).
+   * With `resets` (the host's peerResets) the check is skipped while no slot was reset since the
+   * last one: a peer only turns inactive through a reset (profile: `every(isActive)` over 1000
+   * peers on every pump).
+   */
+  dropInactive(resets = -1): void {
+    if (resets >= 0 && resets === this.checkedResets) return;
+    this.checkedResets = resets;
     if (this.peers.every((p) => p.isActive())) return;
     this.peers = this.peers.filter((p) => {
       if (p.isActive()) return true;
@@ -52,7 +62,8 @@ export class ENetPeerList {
   /** Godot's _parse_event: the event with its wrapper; null where Godot returns EVENT_ERROR. */
   parse(e: HostEvent): ENetConnectionEvent | null {
     const known = e.peer.data instanceof ENetPacketPeer ? e.peer.data : null;
-    const base = { data: 0, channel: 0, packet: null, flags: 0, timedOut: false };
+    // Plain literals with every field in one order (one hidden class): a `{ ...base, … }`
+    // spread took V8's slow path, 3 µs per event and 29 % of server CPU at 64 B (profile).
     switch (e.type) {
       case EnetEventType.CONNECT: {
         let peer = known && known[kOwns](e.peer) ? known : null;
@@ -61,19 +72,22 @@ export class ENetPeerList {
           peer = this.add(e.peer);
         }
         // Godot's Event.data is an int: ENet's u32 reads as signed 32-bit.
-        return { ...base, type: EventType.EVENT_CONNECT, peer, data: e.data | 0 };
+        return { type: EventType.EVENT_CONNECT, peer, data: e.data | 0, channel: 0, packet: null, flags: 0, timedOut: false };
       }
       case EnetEventType.DISCONNECT: {
         if (!known) return null;
         known[kDetach]();
         this.peers = this.peers.filter((p) => p !== known);
-        return { ...base, type: EventType.EVENT_DISCONNECT, peer: known, data: e.data | 0, timedOut: e.timedOut };
+        return {
+          type: EventType.EVENT_DISCONNECT, peer: known, data: e.data | 0, channel: 0, packet: null, flags: 0,
+          timedOut: e.timedOut,
+        };
       }
       case EnetEventType.RECEIVE: {
         if (!known || !known[kOwns](e.peer)) return null;
         return {
-          ...base, type: EventType.EVENT_RECEIVE, peer: known, channel: e.channelID,
-          packet: e.packet.data, flags: e.packet.flags & FLAG_ALLOWED,
+          type: EventType.EVENT_RECEIVE, peer: known, data: 0, channel: e.channelID,
+          packet: e.packet.data, flags: e.packet.flags & FLAG_ALLOWED, timedOut: false,
         };
       }
     }

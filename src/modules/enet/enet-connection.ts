@@ -46,6 +46,7 @@ import type { LogFields, LogLevel, Platform, SocketError } from '../../platform/
 import { createENetCompressor } from './compression/enet-compressor.js';
 import { CompressionMode, EventType, HostStatistic, type ENetConnectionEvent, type ServiceResult } from './enet-connection-types.js';
 import { ENetHostDriver } from './enet-driver.js';
+import { dtlsClientSetup, dtlsServerSetup, dtlsStatistics, type DTLSTuning, type ENetDTLSStatistics, type TLSOptions } from './enet-dtls.js';
 import { ENetEventSinks } from './enet-event-sinks.js';
 import { ENetPeerList } from './enet-connection-peers.js';
 import { FLAG_ALLOWED, kQueuePacket, type ENetPacketPeer, type ENetPeerOwner } from './enet-packet-peer.js';
@@ -59,6 +60,8 @@ export interface ENetConnectionOptions {
   godot?: GodotVersion;
   /** gdwire: ENet's CRC32 checksum field (Godot never enables it; both ends must agree). */
   checksum?: boolean;
+  /** gdwire: DTLS handshake MTU, retransmission and timeout for dtlsServerSetup/dtlsClientSetup. */
+  dtls?: DTLSTuning;
 }
 
 const HOST_COUNTERS = ['totalSentData', 'totalSentPackets', 'totalReceivedData', 'totalReceivedPackets'] as const;
@@ -97,6 +100,7 @@ export class ENetConnection extends EventEmitter {
   readonly platform: Platform;
   private readonly godot: GodotVersion;
   private readonly checksum: boolean;
+  private readonly dtlsTuning: DTLSTuning;
   private driver: ENetHostDriver | null = null;
   private binding = false;
   /** Bumped by destroy(): a bind that finishes afterwards is discarded. */
@@ -114,6 +118,7 @@ export class ENetConnection extends EventEmitter {
     this.platform = options.platform ?? defaultPlatform();
     this.godot = options.godot ?? 4;
     this.checksum = options.checksum ?? false;
+    this.dtlsTuning = options.dtls ?? {};
     this.peers = new ENetPeerList(this.link, this.godot);
     this.sinks.onChange = () => this.updateMode();
     this.installModeHooks();
@@ -168,7 +173,7 @@ export class ENetConnection extends EventEmitter {
       return this.fail(Error.ERR_CANT_CREATE, "Couldn't create an ENet host.", { bindAddress, bindPort, code: r.cause.code });
     }
     driver.bound(r.sock.family === 'udp6' && plan.ipv6Only);
-    driver.onBeforePump = () => this.peers.dropInactive();
+    driver.onBeforePump = () => this.peers.dropInactive(driver.host.peerResets);
     driver.onSocketError = (err) => this.reportSocketError(err);
     this.driver = driver;
     this.updateMode();
@@ -253,7 +258,7 @@ export class ENetConnection extends EventEmitter {
       driver.pump();
       return [...NONE];
     }
-    this.peers.dropInactive();
+    this.peers.dropInactive(driver.host.peerResets);
     const e = driver.service();
     if (!e) return [...NONE];
     const ev = this.peers.parse(e);
@@ -377,7 +382,8 @@ export class ENetConnection extends EventEmitter {
 
   /**
    * Ignore new incoming connections (their attempts time out); established peers are kept.
-   * Godot only applies this to DTLS servers; gdwire applies it to plain UDP too.
+   * Godot only applies this to DTLS servers (no new DTLS handshake starts); gdwire applies it
+   * to plain UDP too.
    */
   refuseNewConnections(refuse: boolean): void {
     if (!this.driver) return void this.fail(Error.ERR_UNCONFIGURED, "The ENetConnection instance isn't currently active.");
@@ -398,6 +404,24 @@ export class ENetConnection extends EventEmitter {
     void this.resolve(address).then((resolved) => {
       if (resolved !== null && this.driver === driver) driver.sendRaw(data, resolved, port);
     });
+  }
+
+  // ---- DTLS (enet-dtls.ts) ------------------------------------------------------------------------
+  /** Godot 4's DTLS server on this host (TLSOptions.server); errors: see enet-dtls.ts. */
+  dtlsServerSetup(serverOptions: TLSOptions): Error {
+    if (!this.driver) return this.fail(Error.ERR_UNCONFIGURED, "The ENetConnection instance isn't currently active.");
+    return dtlsServerSetup(this.driver, serverOptions, this.dtlsTuning);
+  }
+
+  /** Godot 4's DTLS client (call before connectToHost); default options TLSOptions.client(). */
+  dtlsClientSetup(hostname: string, clientOptions?: TLSOptions | null): Error {
+    if (!this.driver) return this.fail(Error.ERR_UNCONFIGURED, "The ENetConnection instance isn't currently active.");
+    return dtlsClientSetup(this.driver, hostname, clientOptions, this.dtlsTuning);
+  }
+
+  /** gdwire: DTLS counters (associations, handshakes, cookies, drops); null without DTLS. */
+  getDtlsStatistics(): ENetDTLSStatistics | null {
+    return this.driver ? dtlsStatistics(this.driver) : null;
   }
 
   // ---- event-driven mode ----------------------------------------------------------------------

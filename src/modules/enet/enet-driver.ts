@@ -30,6 +30,23 @@ const MAX_ZERO_DELAYS = 3;
 
 export type DriverHostOptions = Omit<HostOptions, 'random' | 'send'>;
 
+/**
+ * A layer between the host and the socket (DTLS over ENet: enet-dtls.ts). With one set, every
+ * datagram the host sends (and every socketSend) goes to {@link send}, and every datagram the
+ * socket receives goes to {@link receive}; the layer hands plaintext on with
+ * {@link ENetHostDriver.deliver} and writes to the socket with {@link ENetHostDriver.sendSocket}.
+ */
+export interface DatagramTransport {
+  send(data: Uint8Array, ip: string, port: number): void;
+  receive(data: Uint8Array, ip: string, port: number): void;
+  /** Called before each host service. */
+  beforeService(): void;
+  /** Every event the host produced (after it was produced). */
+  observe(e: HostEvent): void;
+  /** The driver is closing; the socket is still open. */
+  close(): void;
+}
+
 export class ENetHostDriver {
   readonly host: Host;
   /** Called once per pump before the host is serviced (ENetConnection drops stale peers). */
@@ -45,9 +62,12 @@ export class ENetHostDriver {
   private zeroDelays = 0;
   private pumping = false;
   private pumpQueued = false;
+  /** A pump for received datagrams is scheduled (one per event-loop turn, see onDatagram). */
+  private receivePumpQueued = false;
   private wakeQueued = false;
   private closed = false;
   private readonly waiters = new Set<() => void>();
+  private transport: DatagramTransport | null = null;
 
   constructor(
     readonly platform: Platform,
@@ -85,20 +105,65 @@ export class ENetHostDriver {
     return this.ipv6Only ? v6 : true;
   }
 
-  /** Sends raw bytes from the host's socket (ENetConnection.socketSend). */
+  /** Sends raw bytes from the host's socket (ENetConnection.socketSend): through the transport when set. */
   sendRaw(data: Uint8Array, ip: string, port: number): void {
-    if (!this.closed) this.socket?.send(data, port, ip);
+    if (this.closed) return;
+    if (this.transport) this.transport.send(data, ip, port);
+    else this.socket?.send(data, port, ip);
+  }
+
+  /** Puts `t` between the host and the socket (DTLS over ENet); there is no way back. */
+  setTransport(t: DatagramTransport): void {
+    this.transport = t;
+  }
+
+  getTransport(): DatagramTransport | null {
+    return this.transport;
+  }
+
+  /** The transport's own datagrams (fresh buffers, never rewritten: sent without a copy). */
+  sendSocket(data: Uint8Array, ip: string, port: number): void {
+    if (!this.closed) this.socket?.send(data, port, ip, true);
   }
 
   private transmit(data: Uint8Array, to: Address): void {
-    if (!this.closed) this.socket?.send(data, to.port, to.address);
+    if (this.closed) return;
+    if (this.transport) return this.transport.send(data, to.address, to.port);
+    // owned: the host's datagrams are fresh views never rewritten, so the socket skips its
+    // defensive copy (profile: the per-send Buffer.from).
+    this.socket?.send(data, to.port, to.address, true);
   }
 
   private onDatagram(data: Uint8Array, address: string, port: number): void {
     if (this.closed) return;
+    if (this.transport) this.transport.receive(data, address, port);
+    else this.deliver(data, address, port);
+  }
+
+  /** A received (plaintext) datagram for the host, which is then serviced or woken. */
+  deliver(data: Uint8Array, address: string, port: number): void {
+    if (this.closed) return;
     this.host.receive(data, { address, port });
-    if (this.handler) this.pump();
-    else this.wakeWaiters();
+    if (this.handler) this.schedulePumpForReceive();
+    else if (this.waiters.size > 0) this.wakeWaiters();
+  }
+
+  /**
+   * Datagrams received in one event-loop turn share one pump (profile: pumping per datagram
+   * sent one ACK datagram per data datagram and repeated every per-pump step). The pump runs
+   * after the turn's I/O callbacks (setImmediate on Node), so a lone datagram is still
+   * answered in the same turn.
+   */
+  private schedulePumpForReceive(): void {
+    if (this.receivePumpQueued) return;
+    this.receivePumpQueued = true;
+    const run = (): void => {
+      this.receivePumpQueued = false;
+      this.pump();
+    };
+    const timers = this.platform.timers;
+    if (timers.setImmediate) timers.setImmediate(run);
+    else timers.setTimeout(run, 0);
   }
 
   // ---- time and the polled mode -----------------------------------------------------------------
@@ -109,7 +174,11 @@ export class ENetHostDriver {
 
   /** One engine service call (at most one event). */
   service(): HostEvent | null {
-    return this.closed ? null : this.host.service(this.now());
+    if (this.closed) return null;
+    this.transport?.beforeService();
+    const e = this.host.service(this.now());
+    if (e) this.transport?.observe(e);
+    return e;
   }
 
   /** Sends what is queued now (enet_host_flush); an event-driven driver re-arms its timer. */
@@ -189,11 +258,13 @@ export class ENetHostDriver {
     let events = 0;
     try {
       this.onBeforePump?.();
+      this.transport?.beforeService();
       for (;;) {
         const handler = this.handler;
         if (this.closed || !handler) break; // a listener destroyed the host or left the mode
         const e = this.host.service(this.now());
         if (!e) break;
+        this.transport?.observe(e);
         handler(e);
         if (++events >= MAX_EVENTS_PER_PUMP) break;
       }
@@ -238,6 +309,9 @@ export class ENetHostDriver {
   /** Closes the socket and clears the timer; pending waits resolve. The host is left as it is. */
   close(): void {
     if (this.closed) return;
+    const t = this.transport;
+    this.transport = null;
+    t?.close(); // before the socket closes: its goodbyes (close_notify) still leave
     this.closed = true;
     this.handler = null;
     this.clearTimer();

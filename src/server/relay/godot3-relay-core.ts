@@ -1,0 +1,182 @@
+/**
+ * The relay core for Godot 3.2 clients (`gdwire serve --godot 3`): the server side of Godot
+ * 3.2's NetworkedMultiplayerENet with server relay, on an {@link ENetConnection} — admission by
+ * the id in the ENet CONNECT data, ADD_PEER / REMOVE_PEER notices on channel 0, packets
+ * forwarded by the target in their 8-byte header with the same channel, flags and bytes
+ * (godot-wire.md §5.2, §9). The wire format and the routing rule are NetworkedMultiplayerENet's
+ * own (networked-protocol.ts: decodeHeader, serverRoute, encodeSysMsg); only the driving
+ * differs: one frame every `serviceIntervalMs` services the host, relays everything that came in
+ * and sends once (Godot's frame model), and every packet is counted per peer as it is relayed.
+ *
+ * One room (`defaultRoom`, capacity `maxClients`): 3.2 has no authentication exchange in which a
+ * client could name one, and its relay announces every peer to every other.
+ *
+ * Refused packets, counted by reason: `server-only-command` (a client wrote on channel 0),
+ * `malformed` (shorter than the header), `forged-source` (header source ≠ the sender's id),
+ * `unknown-target`; refused connections: `bad-peer-id` (id < 2 or in use: reset, as Godot).
+ */
+import { Error as GodotErr } from '../../core/error.js';
+import { ENetConnection, EventType } from '../../modules/enet/enet-connection.js';
+import type { ENetPacketPeer } from '../../modules/enet/enet-packet-peer.js';
+import {
+  decodeHeader, encodeSysMsg, serverRoute, SYSCH_CONFIG, SYSCH_MAX, SysMsg,
+} from '../../modules/enet/networked-protocol.js';
+import { PacketFlag } from '../../enet/types.js';
+import type { Logger, Platform, TimerHandle } from '../../platform/platform.js';
+import { COMPRESSION_MODES, type ServerConfig } from '../config.js';
+import type { RoomSnapshot } from '../core.js';
+import { isConnected, RelayCoreBase, type PeerRecord } from './relay-core-base.js';
+import { resolveRelayOptions, type RelayCoreOptions } from './relay-options.js';
+
+/** Events taken from the host in one frame (a bound; Godot drains them all). */
+const MAX_EVENTS_PER_FRAME = 1 << 16;
+/** Frame interval of an empty server, ms. */
+const IDLE_FRAME_MS = 20;
+
+export class Godot3RelayCore extends RelayCoreBase {
+  readonly name = 'godot3-enet-relay';
+  private readonly room: string;
+  private readonly frameMs: number;
+  private readonly conn: ENetConnection;
+  private readonly idOf = new Map<ENetPacketPeer, number>();
+  private frameTimer: TimerHandle | null = null;
+
+  constructor(config: ServerConfig, platform: Platform, logger: Logger, options: RelayCoreOptions = {}) {
+    super(config, platform, logger);
+    if (config.godot.major !== 3) throw new Error(`Godot3RelayCore needs --godot 3, got ${config.godot.version}`);
+    const o = resolveRelayOptions(options);
+    this.room = o.defaultRoom;
+    this.frameMs = Math.max(1, o.serviceIntervalMs);
+    this.conn = new ENetConnection({ platform, godot: 3 });
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------
+  protected async open(): Promise<void> {
+    const c = this.config;
+    if (c.dtlsCert !== null) throw new Error('DTLS over ENet is not supported with --godot 3 (Debian\'s Godot 3.2.3 has none either): start without --dtls-cert/--dtls-key');
+    // NetworkedMultiplayerENet.create_server: max_clients slots, 3 channels, the bandwidths.
+    const err = await this.conn.createHostBound(c.bind, c.port, c.maxClients, SYSCH_MAX, c.inBandwidth, c.outBandwidth);
+    if (err !== GodotErr.OK) {
+      throw new Error(`cannot listen on UDP ${c.bind}:${c.port} (${GodotErr[err] ?? err}: port in use or address not available)`);
+    }
+    const mode = COMPRESSION_MODES[c.compression];
+    if (mode !== 0 && this.conn.compress(mode) !== GodotErr.OK) throw new Error(`compression ${c.compression} is unavailable`);
+    this.listen = { address: this.conn.getLocalAddress() || c.bind, port: this.conn.getLocalPort() };
+    this.scheduleFrame();
+  }
+
+  protected beginStop(): void {
+    this.conn.refuseNewConnections(true);
+    for (const rec of this.peers.values()) this.disconnectLater(rec);
+  }
+
+  protected shutdownTransport(): void {
+    if (this.frameTimer) this.platform.timers.clearTimeout(this.frameTimer);
+    this.frameTimer = null;
+    if (!this.conn.enetHost) return;
+    // close_connection: DISCONNECT (data = our id, 1) to whoever is left, flushed; the socket
+    // closes one timer turn later so those datagrams leave.
+    for (const rec of this.peers.values()) if (rec.enet.isActive()) rec.enet.peerDisconnectNow(1);
+    this.conn.flush();
+    const conn = this.conn;
+    this.platform.timers.setTimeout(() => { if (conn.enetHost) conn.destroy(); }, 1);
+  }
+
+  protected roomSnapshots(): RoomSnapshot[] {
+    const peers = [...this.peers.keys()];
+    return peers.length === 0 ? [] : [{ id: this.room, capacity: this.config.maxClients, peers }];
+  }
+
+  // ---- the frame ---------------------------------------------------------------------------------
+  /** Services the host until it has nothing more, relaying as packets come; then sends once. */
+  private frame(): void {
+    this.frameTimer = null;
+    if (this.isClosed) return;
+    const conn = this.conn;
+    for (let i = 0; i < MAX_EVENTS_PER_FRAME && !this.isClosed; i++) {
+      const [type, peer, data, channel] = conn.service();
+      if (type === EventType.EVENT_NONE || !peer) break;
+      if (type === EventType.EVENT_CONNECT) this.onConnect(peer, data);
+      else if (type === EventType.EVENT_DISCONNECT) this.onDisconnect(peer);
+      else if (type === EventType.EVENT_RECEIVE) {
+        const flags = peer.getPacketFlags();
+        this.onReceive(peer, peer.getPacket(), channel, flags);
+      }
+    }
+    if (this.isClosed) return;
+    conn.flush();
+    this.scheduleFrame();
+  }
+
+  private scheduleFrame(): void {
+    if (this.frameTimer || this.isClosed) return;
+    const ms = this.peers.size > 0 ? this.frameMs : Math.max(this.frameMs, IDLE_FRAME_MS);
+    this.frameTimer = this.platform.timers.setTimeout(() => this.frame(), ms);
+  }
+
+  // ---- ENet events (NetworkedMultiplayerENet::poll, server side) ---------------------------------
+  private onConnect(enet: ENetPacketPeer, data: number): void {
+    const id = data | 0;
+    if (this.isStopping || id < 2 || this.peers.has(id)) {
+      // Godot resets refused connections silently (the client times out).
+      enet.reset();
+      if (!this.isStopping) this.drop('bad-peer-id', 0);
+      return;
+    }
+    const first = this.peers.size === 0;
+    const rec = this.addPeer(id, enet);
+    rec.room = this.room;
+    this.idOf.set(enet, id);
+    if (first) this.emit({ type: 'room_opened', room: this.room });
+    this.admitted(rec);
+    // server_relay: the newcomer learns every peer, every peer learns the newcomer.
+    for (const other of this.peers.values()) {
+      if (other === rec) continue;
+      this.send(rec, SYSCH_CONFIG, encodeSysMsg(SysMsg.ADD_PEER, other.id), PacketFlag.RELIABLE);
+      this.send(other, SYSCH_CONFIG, encodeSysMsg(SysMsg.ADD_PEER, id), PacketFlag.RELIABLE);
+    }
+  }
+
+  private onDisconnect(enet: ENetPacketPeer): void {
+    const id = this.idOf.get(enet);
+    const rec = id === undefined ? undefined : this.peers.get(id);
+    if (!rec) return;
+    this.idOf.delete(enet);
+    const notice = encodeSysMsg(SysMsg.REMOVE_PEER, rec.id);
+    for (const other of this.peers.values()) if (other !== rec) this.send(other, SYSCH_CONFIG, notice, PacketFlag.RELIABLE);
+    if (this.peers.size === 1) this.emit({ type: 'room_closed', room: this.room });
+    this.removePeer(rec, this.isStopping ? 'server stopping' : 'disconnected');
+  }
+
+  /** One packet from a client: relayed by its header's target (the server's own are dropped). */
+  private onReceive(enet: ENetPacketPeer, packet: Uint8Array, channel: number, flags: number): void {
+    const id = this.idOf.get(enet);
+    const rec = id === undefined ? undefined : this.peers.get(id);
+    if (!rec) return;
+    this.countIn(rec, packet.length);
+    if (rec.leaving) return;
+    if (channel === SYSCH_CONFIG) return this.drop('server-only-command', rec.id);
+    const header = decodeHeader(packet);
+    if (!header) return this.drop('malformed', rec.id);
+    if (header.source !== rec.id) return this.drop('forged-source', rec.id);
+    const route = serverRoute(rec.id, header.target, true);
+    if (route.drop !== undefined || route.forward === 'none') return; // for the server itself
+    // Same channel, same flags, the bytes unchanged (header included).
+    const sendFlags = flags & (PacketFlag.RELIABLE | PacketFlag.UNSEQUENCED);
+    if (route.forward === 'one') {
+      const to = this.peers.get(route.peer);
+      if (!to) return this.drop('unknown-target', rec.id);
+      this.send(to, channel, packet, sendFlags);
+      return;
+    }
+    for (const to of this.peers.values()) {
+      if (!route.except.includes(to.id)) this.send(to, channel, packet, sendFlags);
+    }
+  }
+
+  /** enet_peer_send as Godot uses it here: peers not connected (or with fewer channels) are skipped. */
+  private send(to: PeerRecord, channel: number, data: Uint8Array, flags: number): void {
+    if (to.leaving || !isConnected(to.enet) || channel >= to.enet.getChannels()) return;
+    if (to.enet.send(channel, data, flags) === GodotErr.OK) this.countOut(to, data.length);
+  }
+}
