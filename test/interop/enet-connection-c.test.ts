@@ -10,57 +10,22 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cPeerOrSkip, wrapPlatform } from '../helpers/c-enet.js';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Error } from '../../src/core/error.js';
 import { ENetConnection } from '../../src/modules/enet/enet-connection.js';
 import { CompressionMode, EventType } from '../../src/modules/enet/enet-connection-types.js';
 import { ENetPacketPeer } from '../../src/modules/enet/enet-packet-peer.js';
-import { nodePlatform } from '../../src/platform/node-platform.js';
-import type { Platform } from '../../src/platform/platform.js';
 import { SeededRandom } from '../../src/platform/seeded-random.js';
-import { repoRoot } from '../helpers/paths.js';
 
-const requireInterop = process.env['GDWIRE_REQUIRE_INTEROP'] === '1';
 const { FLAG_RELIABLE, FLAG_UNSEQUENCED, FLAG_UNRELIABLE_FRAGMENT } = ENetPacketPeer;
 const SIZES = [1, 100, 1000, 3000];
 const pattern = (n: number, len: number): Uint8Array => Uint8Array.from({ length: len }, (_, i) => (n * 31 + i) & 255);
 
-let built: { path: string } | { reason: string } | undefined;
-function peerBinary(): { path: string } | { reason: string } {
-  if (built) return built;
-  const dir = mkdtempSync(join(tmpdir(), 'gdwire-enet-connection-'));
-  const path = join(dir, 'enet-connection-peer');
-  const src = join(repoRoot, 'test', 'c', 'enet-connection-peer.c');
-  const r = spawnSync('gcc', ['-O2', '-o', path, src, '-lenet'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    built = { reason: `gcc/libenet unavailable: ${r.error?.message ?? r.stderr.trim()}` };
-  } else {
-    built = { path };
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return built;
-}
-
-function binaryOrSkip(t: TestContext): string | null {
-  const bin = peerBinary();
-  if ('path' in bin) return bin.path;
-  if (requireInterop) assert.fail(bin.reason);
-  t.skip(bin.reason);
-  return null;
-}
-
-/** The Node platform with the clock moved to 3 s before the 32-bit millisecond wrap. */
-function wrapPlatform(): Platform {
-  const p = nodePlatform({ logger: { level: 'warn' } });
-  const offset = 2 ** 32 - 3000 - p.clock.now();
-  return { ...p, clock: { now: () => p.clock.now() + offset } };
-}
+const binaryOrSkip = (t: TestContext): string | null => cPeerOrSkip(t, 'enet-connection-peer');
 
 /** A C peer process: stdout as lines; killed by pid when the test ends. */
 class CPeer {

@@ -9,55 +9,21 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cPeerOrSkip, wrapPlatform } from '../helpers/c-enet.js';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Error } from '../../src/core/error.js';
 import { ENetMultiplayerPeer } from '../../src/modules/enet/enet-multiplayer-peer.js';
 import { ConnectionStatus, TransferMode } from '../../src/multiplayer/multiplayer-peer.js';
-import { nodePlatform } from '../../src/platform/node-platform.js';
-import type { Platform } from '../../src/platform/platform.js';
-import { repoRoot } from '../helpers/paths.js';
 
-const requireInterop = process.env['GDWIRE_REQUIRE_INTEROP'] === '1';
 const MODES = [TransferMode.TRANSFER_MODE_UNRELIABLE, TransferMode.TRANSFER_MODE_UNRELIABLE_ORDERED, TransferMode.TRANSFER_MODE_RELIABLE];
 // ENet packet flags as C ENet reports them on arrival.
 const ARRIVAL_FLAGS: Record<TransferMode, number> = { 0: 2, 1: 0, 2: 1 };
 /** Godot 4's ENet channel for a mode and transfer channel (reference §6.1). */
 const enetChannel = (mode: TransferMode, tc: number): number => (tc > 0 ? tc + 1 : mode === TransferMode.TRANSFER_MODE_RELIABLE ? 0 : 1);
 
-let built: { path: string } | { reason: string } | undefined;
-function peerBinary(): { path: string } | { reason: string } {
-  if (built) return built;
-  const dir = mkdtempSync(join(tmpdir(), 'gdwire-enet-mp-'));
-  const path = join(dir, 'enet-mp-peer');
-  const r = spawnSync('gcc', ['-O2', '-o', path, join(repoRoot, 'test', 'c', 'enet-mp-peer.c'), '-lenet'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    built = { reason: `gcc/libenet unavailable: ${r.error?.message ?? r.stderr.trim()}` };
-  } else {
-    built = { path };
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return built;
-}
-
-function binaryOrSkip(t: TestContext): string | null {
-  const bin = peerBinary();
-  if ('path' in bin) return bin.path;
-  if (requireInterop) assert.fail(bin.reason);
-  t.skip(bin.reason);
-  return null;
-}
-
-/** The Node platform with the clock moved to 3 s before the 32-bit millisecond wrap. */
-function wrapPlatform(): Platform {
-  const p = nodePlatform({ logger: { level: 'warn' } });
-  const offset = 2 ** 32 - 3000 - p.clock.now();
-  return { ...p, clock: { now: () => p.clock.now() + offset } };
-}
+const binaryOrSkip = (t: TestContext): string | null => cPeerOrSkip(t, 'enet-mp-peer');
 
 /** A C peer process: stdout as lines; killed by pid at the end of the test. */
 class CPeer {
