@@ -60,6 +60,25 @@ export async function openBoundSocket(
   return { error: code, cause: r };
 }
 
+/**
+ * {@link openBoundSocket} for an owner that may be closed while the bind is under way
+ * (PacketPeerUDP.close, UDPServer.stop). When `cancelled()` says so afterwards, the socket
+ * (maybe a udp4 fallback) is closed, `disown` clears it from the owner, and the result is
+ * FAILED without a `cause`; a bind error keeps its `cause`.
+ */
+export async function openOwnedSocket(
+  network: Network, plan: SocketPlan, port: number, reuseAddr: boolean,
+  adopt: (sock: DatagramSocket) => void, cancelled: () => boolean, disown: (sock: DatagramSocket) => void,
+): Promise<{ sock: DatagramSocket } | { error: Error; cause?: SocketError }> {
+  const r = await openBoundSocket(network, plan, port, reuseAddr, adopt);
+  if (!cancelled()) return r;
+  if ('sock' in r) {
+    r.sock.close();
+    disown(r.sock);
+  }
+  return { error: Error.FAILED };
+}
+
 export function isValidPort(port: number, min: number): boolean {
   return Number.isInteger(port) && port >= min && port <= 65535;
 }

@@ -34,7 +34,7 @@ import { toSocketError } from '../../platform/socket-error.js';
 import { Error } from '../error.js';
 import { DatagramQueue, nearestShift, type UDPPacket } from './datagram-queue.js';
 import { isMulticast, isWildcard, normalizeIp } from './ip.js';
-import { isValidPort, maxPayloadFor, openBoundSocket, socketPlan } from './net-socket.js';
+import { isValidPort, maxPayloadFor, openOwnedSocket, socketPlan } from './net-socket.js';
 import { PacketPeer, type PacketPeerOptions } from './packet-peer.js';
 
 export type { UDPPacket } from './datagram-queue.js';
@@ -128,16 +128,10 @@ export class PacketPeerUDP extends PacketPeer {
     if (!plan || !isValidPort(port, 0)) return Error.ERR_INVALID_PARAMETER;
     this.sockState = 'binding';
     const gen = this.generation;
-    const r = await openBoundSocket(this.platform.network, plan, port, false, (s) => this.adopt(s));
-    if (gen !== this.generation) {
-      // close() was called while binding: the socket (maybe a udp4 fallback) is not ours.
-      if ('sock' in r) {
-        r.sock.close();
-        if (this.socket === r.sock) this.socket = null;
-      }
-      return Error.FAILED;
-    }
+    const r = await openOwnedSocket(this.platform.network, plan, port, false, (s) => this.adopt(s),
+      () => gen !== this.generation, (s) => { if (this.socket === s) this.socket = null; });
     if ('error' in r) {
+      if (!r.cause) return r.error; // close() was called while binding
       this.socket = null;
       this.sockState = 'closed';
       this.platform.logger.log('debug', 'PacketPeerUDP bind failed', { port, bindAddress, code: r.cause.code });

@@ -30,7 +30,7 @@ import { Error } from '../error.js';
 import type { GodotVersion } from '../variant/variant.js';
 import type { PacketPeerOptions } from './packet-peer.js';
 import { DatagramQueue } from './datagram-queue.js';
-import { isValidPort, openBoundSocket, socketPlan } from './net-socket.js';
+import { isValidPort, openOwnedSocket, socketPlan } from './net-socket.js';
 import { PacketPeerUDP, kAttach, kDetach, kFlush, kStore, type UDPServerLink } from './packet-peer-udp.js';
 
 export interface UDPServerOptions extends PacketPeerOptions {
@@ -112,16 +112,10 @@ export class UDPServer extends EventEmitter {
     if (!plan || !isValidPort(port, 0)) return Error.ERR_INVALID_PARAMETER;
     this.state = 'binding';
     const gen = this.generation;
-    const r = await openBoundSocket(this.platform.network, plan, port, true, (s) => this.adopt(s));
-    if (gen !== this.generation) {
-      // stop() was called while binding: the socket (maybe a udp4 fallback) is not ours.
-      if ('sock' in r) {
-        r.sock.close();
-        if (this.socket === r.sock) this.socket = null;
-      }
-      return Error.FAILED;
-    }
+    const r = await openOwnedSocket(this.platform.network, plan, port, true, (s) => this.adopt(s),
+      () => gen !== this.generation, (s) => { if (this.socket === s) this.socket = null; });
     if ('error' in r) {
+      if (!r.cause) return r.error; // stop() was called while binding
       this.socket = null;
       this.state = 'idle';
       this.platform.logger.log('debug', 'UDPServer listen failed', { port, bindAddress, code: r.cause.code });
