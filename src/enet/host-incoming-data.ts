@@ -59,7 +59,8 @@ function queueIncoming(
 ): IncomingCommand | QueueResult {
   // A peer disconnecting later accepts nothing new (ENet's discardCommand).
   if (peer.state === PeerState.DISCONNECT_LATER) return fragmentCount > 0 ? QueueResult.ERROR : QueueResult.DISCARDED;
-  return channel.queueIncoming(peer, type, reliableSequenceNumber, unreliableSequenceNumber, data, totalLength, fragmentCount);
+  const keep = peer.host.payloadsImmutable;
+  return channel.queueIncoming(peer, type, reliableSequenceNumber, unreliableSequenceNumber, data, totalLength, fragmentCount, keep);
 }
 
 /** SEND_RELIABLE and SEND_UNRELIABLE: copy the payload into the channel's queues. */

@@ -32,7 +32,7 @@ import {
 } from './protocol.js';
 import { expandSentTime, timeDifference, timeLess } from './time.js';
 import { PeerState, sameAddress, type Address } from './types.js';
-import { decodeCommand, decodeHeader, viewOf } from './wire-decode.js';
+import { decodeCommand, decodedEnd, decodeHeader, viewOf } from './wire-decode.js';
 
 const decompressScratch = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
 
@@ -55,7 +55,10 @@ export function receiveIncomingCommands(host: Host, max: number): boolean {
 
 /** @see enet protocol.c enet_protocol_handle_incoming_commands */
 export function handleIncomingCommands(host: Host, data: Uint8Array, address: Address): void {
-  const header = decodeHeader(data, host.checksumEnabled);
+  // One DataView for the header and, unless compressed, the commands (profile: two views
+  // and a body subarray per datagram).
+  const dataView = viewOf(data);
+  const header = decodeHeader(data, host.checksumEnabled, dataView);
   if (header === null) {
     host.malformedDatagrams++;
     return;
@@ -74,36 +77,42 @@ export function handleIncomingCommands(host: Host, data: Uint8Array, address: Ad
     }
     peer = p;
   }
-  let body = data.subarray(header.headerSize);
+  // The commands are bytes[start..]: in the datagram itself, or in the decompression buffer.
+  let bytes = data;
+  let start = header.headerSize;
+  let view = dataView;
   if (header.compressed) {
     if (!host.compressor) return;
     const out = decompressScratch.subarray(0, PROTOCOL_MAXIMUM_MTU - header.headerSize);
-    const n = host.compressor.decompress(body, out);
+    const n = host.compressor.decompress(data.subarray(header.headerSize), out);
     if (n <= 0) {
       host.malformedDatagrams++;
       return;
     }
-    body = out.subarray(0, n);
+    bytes = out.subarray(0, n);
+    start = 0;
+    view = viewOf(bytes);
   }
   if (host.checksumEnabled) {
     const h = data.slice(0, header.headerSize);
     new DataView(h.buffer).setUint32(header.headerSize - CHECKSUM_SIZE, peer ? peer.connectID : 0);
-    if (crc32(h, body) !== header.checksum) {
+    if (crc32(h, bytes.subarray(start)) !== header.checksum) {
       host.malformedDatagrams++;
       return;
     }
   }
-  if (peer) peer.incomingDataTotal += header.headerSize + body.length;
+  if (peer) peer.incomingDataTotal += header.headerSize + bytes.length - start;
+  // Payloads inside a received datagram are delivered as views of it (host.receive's contract:
+  // its bytes never change); those inside the shared decompression buffer are copied.
+  host.payloadsImmutable = !header.compressed;
 
-  const view = viewOf(body);
-  for (let at = 0; at < body.length; ) {
-    const decoded = decodeCommand(body, view, at);
-    if (decoded === null) {
+  for (let at = start; at < bytes.length; ) {
+    const command = decodeCommand(bytes, view, at);
+    if (command === null) {
       host.malformedDatagrams++;
       return;
     }
-    at = decoded.next;
-    const command = decoded.command;
+    at = decodedEnd;
     if (peer === null && command.type !== ProtocolCommand.CONNECT) return;
     let outcome: Outcome;
     if (command.type === ProtocolCommand.CONNECT) {
@@ -333,6 +342,9 @@ function handleAcknowledge(host: Host, peer: Peer, command: AcknowledgeCommand):
   }
   peer.lastReceiveTime = Math.max(now, 1);
   peer.earliestTimeout = 0;
+  // Its retransmission deadline moved, its window opened, or it may now be idle
+  // (DISCONNECT_LATER): the next send visits it.
+  host.markSend(peer);
 
   const acknowledged = removeSentReliableCommand(peer, command.receivedReliableSequenceNumber, command.channelID);
   switch (peer.state) {

@@ -12,7 +12,7 @@ import { crc32 } from './crc32.js';
 import type { Deque } from './deque.js';
 import type { Host } from './host.js';
 import type { OutgoingCommand } from './outgoing-command.js';
-import { reliableKey, unpackAcknowledgement } from './outgoing-command.js';
+import { reliableKey } from './outgoing-command.js';
 import {
   PEER_PACKET_LOSS_INTERVAL,
   PEER_PACKET_LOSS_SCALE,
@@ -51,6 +51,8 @@ class DatagramBuilder {
   packetSize = 0;
   commandCount = 0;
   hasReliable = false;
+  /** In use by a send (see sendOutgoingCommands). */
+  busy = false;
 
   begin(host: Host): void {
     this.length = 0;
@@ -60,15 +62,11 @@ class DatagramBuilder {
   }
 }
 
-const builders = new WeakMap<Host, DatagramBuilder>();
-function builderFor(host: Host): DatagramBuilder {
-  let b = builders.get(host);
-  if (!b) {
-    b = new DatagramBuilder();
-    builders.set(host, b);
-  }
-  return b;
-}
+/**
+ * Scratch shared by every host (a WeakMap lookup per send showed in the profile); a send
+ * that starts while another is assembling (a `send` callback servicing a host) gets its own.
+ */
+const shared = new DatagramBuilder();
 
 /**
  * Sends what every peer has queued. With `checkForTimeouts` (service, not flush) it also
@@ -76,15 +74,24 @@ function builderFor(host: Host): DatagramBuilder {
  * @returns true when an event is ready in host.pendingEvent
  */
 export function sendOutgoingCommands(host: Host, checkForTimeouts: boolean): boolean {
-  const b = builderFor(host);
+  const b = shared.busy ? new DatagramBuilder() : shared;
+  b.busy = true;
+  try {
+    return sendPeers(host, b, checkForTimeouts);
+  } finally {
+    b.busy = false;
+  }
+}
+
+function sendPeers(host: Host, b: DatagramBuilder, checkForTimeouts: boolean): boolean {
   const now = host.serviceTime;
+  // Every live peer when a deadline may have come (or a scan was forced), else only the peers
+  // marked since the last send (Host.markSend), in slot order as ENet's loop.
+  const { peers } = host.takeSendPeers(now);
   host.continueSending = true;
   while (host.continueSending) {
     host.continueSending = false;
     let progress = false;
-    // Only peers that left DISCONNECTED (profile: this loop visited every slot twice per
-    // service). A peer reset during the loop stays listed until the next call and is skipped here.
-    const peers = host.livePeers();
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[i]!;
       if (peer.state === PeerState.DISCONNECTED || peer.state === PeerState.ZOMBIE) continue;
@@ -96,7 +103,11 @@ export function sendOutgoingCommands(host: Host, checkForTimeouts: boolean): boo
         timeGreaterEqual(now, peer.nextTimeout) &&
         checkTimeouts(host, peer)
       ) {
-        if (host.pendingEvent !== null) return true;
+        if (host.pendingEvent !== null) {
+          // The loop stops here: what was not visited is visited by the next call.
+          host.scanAll = true;
+          return true;
+        }
         continue;
       }
       if (
@@ -119,6 +130,7 @@ export function sendOutgoingCommands(host: Host, checkForTimeouts: boolean): boo
     // A peer reported "datagram full" but nothing at all went out: stop rather than spin.
     if (!progress) break;
   }
+  for (let i = 0; i < peers.length; i++) host.settleSendPeer(peers[i]!);
   return false;
 }
 
@@ -129,12 +141,16 @@ function sendAcknowledgements(host: Host, peer: Peer, b: DatagramBuilder): void 
       host.continueSending = true;
       return;
     }
-    const ack = unpackAcknowledgement(peer.acknowledgements.shift()!);
-    b.length = encodeAcknowledge(b.view, b.length, ack.channelID, ack.seq, ack.seq, ack.sentTime);
+    // Unpacked inline (packAcknowledgement's layout): an object per ack showed in the profile.
+    const packed = peer.acknowledgements.shift()!;
+    const low = packed % 0x1_0000_0000;
+    const high = Math.floor(packed / 0x1_0000_0000);
+    const seq = low >>> 16;
+    b.length = encodeAcknowledge(b.view, b.length, high >>> 1, seq, seq, low & 0xffff);
     b.packetSize += ACKNOWLEDGE_SIZE;
     b.commandCount++;
     // Acknowledging a DISCONNECT completes the remote-initiated disconnection.
-    if (ack.isDisconnect) host.dispatchState(peer, PeerState.ZOMBIE);
+    if (high & 1) host.dispatchState(peer, PeerState.ZOMBIE);
   }
 }
 

@@ -52,6 +52,8 @@ export class Peer implements IncomingTarget {
   state = PeerState.DISCONNECTED;
   /** @internal In host.activePeers (see Host.activatePeer). */
   listedActive = false;
+  /** @internal In the host's send list (see Host.markSend). */
+  inSendList = false;
   channels: Channel[] = [];
   incomingBandwidth = 0;
   outgoingBandwidth = 0;
@@ -163,10 +165,15 @@ export class Peer implements IncomingTarget {
    * this to build RECEIVE events). @see enet peer.c enet_peer_receive
    */
   receive(): { channelID: number; packet: Packet } | null {
+    const c = this.takeDispatched();
+    return c ? { channelID: c.channelID, packet: c.packet } : null;
+  }
+
+  /** @internal {@link receive} without the result object (the host's event is built from it). */
+  takeDispatched(): IncomingCommand | undefined {
     const c = this.dispatchedCommands.shift();
-    if (!c) return null;
-    this.totalWaitingData = Math.max(0, this.totalWaitingData - c.packet.data.length);
-    return { channelID: c.channelID, packet: c.packet };
+    if (c) this.totalWaitingData = Math.max(0, this.totalWaitingData - c.packet.data.length);
+    return c;
   }
 
   // ---- sending ---------------------------------------------------------------------------------
@@ -218,6 +225,7 @@ export class Peer implements IncomingTarget {
     else if (command.flags & COMMAND_FLAG_ACKNOWLEDGE) this.reliableQueue.push(oc);
     else this.unreliableQueue.push(oc);
     this.outgoingCount++;
+    this.host.markSend(this);
     return oc;
   }
 
@@ -243,6 +251,7 @@ export class Peer implements IncomingTarget {
       if (w >= cw + 7 && w <= cw + 8) return;
     }
     this.outgoingDataTotal += COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
+    this.host.markSend(this);
     this.acknowledgements.push(
       packAcknowledgement(
         command.channelID,
@@ -268,6 +277,7 @@ export class Peer implements IncomingTarget {
   /** Interval between pings when idle; 0 restores the default. @see enet_peer_ping_interval */
   setPingInterval(ms: number): void {
     this.pingInterval = ms ? ms >>> 0 : PEER_PING_INTERVAL;
+    this.host.markSend(this); // the next ping may now be due sooner
   }
 
   /** Timeout parameters; 0 restores a default. @see enet peer.c enet_peer_timeout */
@@ -387,6 +397,7 @@ export class Peer implements IncomingTarget {
     if ((this.state === PeerState.CONNECTED || this.state === PeerState.DISCONNECT_LATER) && !this.isIdle()) {
       this.state = PeerState.DISCONNECT_LATER;
       this.eventData = data >>> 0;
+      this.host.markSend(this);
     } else {
       this.disconnect(data);
     }

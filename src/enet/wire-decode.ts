@@ -44,9 +44,9 @@ export function viewOf(bytes: Uint8Array): DataView {
  * carries no flag for it, both ends must agree.
  * @returns null when the datagram is too short for the header it announces
  */
-export function decodeHeader(bytes: Uint8Array, withChecksum: boolean): DecodedHeader | null {
+export function decodeHeader(bytes: Uint8Array, withChecksum: boolean, view?: DataView): DecodedHeader | null {
   if (bytes.length < HEADER_SIZE_MIN) return null;
-  const view = viewOf(bytes);
+  view ??= viewOf(bytes);
   const word = view.getUint16(0);
   const flags = word & HEADER_FLAG_MASK;
   const hasSentTime = (flags & HEADER_FLAG_SENT_TIME) !== 0;
@@ -65,11 +65,12 @@ export function decodeHeader(bytes: Uint8Array, withChecksum: boolean): DecodedH
   };
 }
 
-export interface DecodedCommand {
-  command: Command;
-  /** Offset of the byte after this command (and its payload). */
-  next: number;
-}
+/**
+ * Offset of the byte after the command {@link decodeCommand} returned last (and its payload).
+ * A module variable rather than a { command, next } pair: the pair was one more allocation
+ * per received command (profile).
+ */
+export let decodedEnd = 0;
 
 function connectParameters(view: DataView, o: number): ConnectParameters {
   return {
@@ -91,10 +92,11 @@ function connectParameters(view: DataView, o: number): ConnectParameters {
 /**
  * Decodes the command at `offset`. The payload of SEND_* commands is returned as a view
  * into `bytes` (no copy): copy it before `bytes` is reused.
- * @returns null when no complete command starts at `offset` (end of data, NONE, an unknown
- *   command number, a truncated fixed part or a payload running past the end)
+ * @returns the command (its end in {@link decodedEnd}), or null when no complete command
+ *   starts at `offset` (end of data, NONE, an unknown command number, a truncated fixed part
+ *   or a payload running past the end)
  */
-export function decodeCommand(bytes: Uint8Array, view: DataView, offset: number): DecodedCommand | null {
+export function decodeCommand(bytes: Uint8Array, view: DataView, offset: number): Command | null {
   const end = bytes.length;
   if (offset + COMMAND_HEADER_SIZE > end) return null;
   const byte0 = view.getUint8(offset);
@@ -190,7 +192,8 @@ export function decodeCommand(bytes: Uint8Array, view: DataView, offset: number)
     default:
       return null;
   }
-  return { command, next };
+  decodedEnd = next;
+  return command;
 }
 
 /** `length` payload bytes at `at`, or null when they run past `end`. */
@@ -224,10 +227,10 @@ export function decodeCommands(bytes: Uint8Array, offset = 0): { commands: Comma
   const commands: Command[] = [];
   let at = offset;
   while (at < bytes.length) {
-    const decoded = decodeCommand(bytes, view, at);
-    if (decoded === null) return { commands, complete: false };
-    commands.push(decoded.command);
-    at = decoded.next;
+    const command = decodeCommand(bytes, view, at);
+    if (command === null) return { commands, complete: false };
+    commands.push(command);
+    at = decodedEnd;
   }
   return { commands, complete: true };
 }
