@@ -6,6 +6,7 @@
  *   node enet-peer.js client <port> --mode tput|rtt [--loop …] [--size B] [--count N]
  *                                   [--window W] [--prequeue] [--driver …]
  *   node enet-peer.js udp-echo  /  client <port> --mode udp-rtt   raw node:dgram ping-pong (no ENet)
+ *   node enet-peer.js udp-sink  /  client <port> --mode udp-tput  ENet's datagrams, raw node:dgram (no ENet)
  * Output lines as the C program: READY, MARK, RESULT, RTT. Exits when stdin closes or on
  * SIGTERM (so --cpu-prof profiles are written). GDWIRE_BENCH_DEBUG=1: CPU time at exit.
  */
@@ -149,6 +150,62 @@ function clientUdpRtt(port: number, o: Options): void {
   });
 }
 
+/**
+ * The datagrams alone: what ENet's reliable throughput run puts on the wire (the same number
+ * of datagrams of the same size, the same 64 KiB in flight, one small ACK datagram back per
+ * receiving event-loop turn), moved by raw node:dgram with no ENet at all. Its rate is the
+ * ceiling of any ENet written on node:dgram; RESULT reports it in application messages/s.
+ */
+function udpSink(): void {
+  const sock = dgram.createSocket('udp4');
+  const ack = Buffer.alloc(12);
+  let received = 0;
+  let to: dgram.RemoteInfo | null = null;
+  let queued = false;
+  const reply = (): void => {
+    queued = false;
+    ack.writeUInt32LE(received, 0);
+    if (to) sock.send(ack, to.port, to.address);
+  };
+  sock.on('message', (_msg, r) => {
+    received++;
+    to = r;
+    if (!queued) {
+      queued = true;
+      setImmediate(reply);
+    }
+  });
+  sock.bind(0, '127.0.0.1', () => console.log(`READY ${sock.address().port}`));
+}
+
+function clientUdpTput(port: number, o: Options): void {
+  const MTU = 1400;
+  const HEADER = 4; // ENet protocol header with sent time
+  const COMMAND = 6; // SEND_RELIABLE: command header + length
+  const perDatagram = Math.max(1, Math.floor((MTU - HEADER) / (o.size + COMMAND)));
+  const datagramSize = Math.min(MTU, HEADER + perDatagram * (o.size + COMMAND));
+  const total = Math.ceil(o.count / perDatagram);
+  const inFlight = Math.max(1, Math.floor(65536 / datagramSize));
+  const sock = dgram.createSocket('udp4');
+  let sent = 0;
+  let acked = 0;
+  const t0 = performance.now();
+  const pump = (): void => {
+    // A fresh buffer per datagram, as an engine that cannot reuse a buffer handed to send().
+    for (; sent < total && sent - acked < inFlight; sent++) sock.send(new Uint8Array(datagramSize), port, '127.0.0.1');
+  };
+  sock.on('message', (m) => {
+    acked = m.readUInt32LE(0);
+    if (acked >= total) {
+      const ms = performance.now() - t0;
+      console.log(`RESULT ${Math.round((total * perDatagram * 1000) / ms)} ${ms.toFixed(1)}`);
+      process.exit(0);
+    }
+    pump();
+  });
+  sock.bind(0, '127.0.0.1', pump);
+}
+
 async function clientRtt(port: number, o: Options): Promise<void> {
   const warm = Math.floor(o.count / 10);
   const rtts: number[] = [];
@@ -188,11 +245,14 @@ if (role === 'server') {
   await server(parse(rest));
 } else if (role === 'udp-echo') {
   udpEcho();
+} else if (role === 'udp-sink') {
+  udpSink();
 } else if (role === 'client') {
   const [port, ...args] = rest;
   const o = parse(args);
   setTimeout(() => finish({ close: () => {}, listen: async () => 0, connect: async () => {}, kick: () => {} }, 'TIMEOUT'), 30_000).unref();
   if (o.mode === 'udp-rtt') clientUdpRtt(Number(port), o);
+  else if (o.mode === 'udp-tput') clientUdpTput(Number(port), o);
   else if (o.mode === 'rtt') await clientRtt(Number(port), o);
   else await clientTput(Number(port), o);
 } else {

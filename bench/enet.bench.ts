@@ -83,7 +83,7 @@ class Proc {
   }
 }
 
-type Impl = 'c' | 'gdwire' | 'npm' | 'udp';
+type Impl = 'c' | 'gdwire' | 'npm' | 'udp' | 'sink';
 interface Pair { server: Impl; serverArgs: string[]; client: Impl; clientArgs: string[] }
 
 function command(impl: Impl): string[] | null {
@@ -91,7 +91,7 @@ function command(impl: Impl): string[] | null {
 }
 
 function serverCommand(impl: Impl, cmd: string[]): string[] {
-  return impl === 'udp' ? [...cmd, 'udp-echo'] : [...cmd, 'server'];
+  return impl === 'udp' ? [...cmd, 'udp-echo'] : impl === 'sink' ? [...cmd, 'udp-sink'] : [...cmd, 'server'];
 }
 
 /** Runs one client against a fresh server; returns the client's `expect` line's numbers. */
@@ -149,6 +149,22 @@ function print(name: string, ours: number, anchor: number, anchorName: string, u
   else console.log(row(name, ours, anchor, anchorName, unit, target));
 }
 
+/** Raw node:dgram moving the datagrams of a throughput run, no ENet (enet-peer.ts udp-sink). */
+const floorPair = (size: number, count: number): Pair => ({
+  server: 'sink', serverArgs: [], client: 'gdwire', clientArgs: ['--mode', 'udp-tput', '--size', String(size), '--count', String(count)],
+});
+
+/**
+ * The ceiling of any ENet on node:dgram: the same datagrams with no ENet work at all. When
+ * it is below the target, the target cannot be met by engine work alone (see README).
+ */
+function printFloor(label: string, floor: number, c: number, target: number): void {
+  if (Number.isNaN(floor) || Number.isNaN(c)) return;
+  const ceiling = floor / c;
+  const note = ceiling < target ? `below the ${target} target: node:dgram's per-datagram cost alone rules it out` : `the ${target} target is within reach`;
+  console.log(`${`${label} floor: node:dgram alone, same datagrams`.padEnd(44)} Node   ${fmt(floor)} msg/s   C svc 1   ${fmt(c)} msg/s   ratio ${ceiling.toFixed(2)}  (${note})`);
+}
+
 const tput = (size: number, count: number, extra: string[] = []): string[] =>
   ['--mode', 'tput', '--size', String(size), '--count', String(count), '--window', String(WINDOW), ...extra];
 const cc = (svc: number, args: string[]): Pair => ({ server: 'c', serverArgs: ['--svc', String(svc)], client: 'c', clientArgs: [...args, '--svc', String(svc)] });
@@ -166,12 +182,14 @@ async function throughput(): Promise<Record<string, number>> {
       ge: gg('event', [...a, '--driver', 'engine']),
       npm: { server: 'c', serverArgs: ['--svc', '1'], client: 'npm', clientArgs: a },
       gc: { server: 'c', serverArgs: ['--svc', '1'], client: 'gdwire', clientArgs: a },
+      floor: floorPair(64, 200_000),
     }, 'RESULT');
     steady['gg'] = med(s, 'gg');
     steady['cc1'] = med(s, 'cc1');
     print('(a) 64 B reliable, event vs C svc 1', med(s, 'gg'), med(s, 'cc1'), 'C svc 1', 'msg/s', 0.5);
     print('(a) 64 B reliable, event vs C svc 0 (busy)', med(s, 'gg'), med(s, 'cc0'), 'C svc 0', 'msg/s');
     print('(a) diag: engine + bench dgram driver, svc 1', med(s, 'ge'), med(s, 'cc1'), 'C svc 1', 'msg/s');
+    printFloor('(a)', med(s, 'floor'), med(s, 'cc1'), 0.5);
     const npm = med(s, 'npm');
     if (Number.isNaN(npm)) console.log(unavailable('(a) 64 B, client → C server, vs npm enet', 'npm enet', 'package not installed or failed (npm install enet)'));
     else print('(a) 64 B, client → C server, vs npm enet', med(s, 'gc'), npm, 'npm enet', 'msg/s', 4);
@@ -182,10 +200,12 @@ async function throughput(): Promise<Record<string, number>> {
       cc1: cc(1, b), cc0: cc(0, b), gg: gg('event', b),
       ge: gg('event', [...b, '--driver', 'engine']),
       npm: { server: 'c', serverArgs: ['--svc', '1'], client: 'npm', clientArgs: tput(1200, 20_000) },
+      floor: floorPair(1200, 50_000),
     }, 'RESULT');
     print('(b) 1200 B reliable, event vs C svc 1', med(s, 'gg'), med(s, 'cc1'), 'C svc 1', 'msg/s', 0.8);
     print('(b) 1200 B reliable, event vs C svc 0 (busy)', med(s, 'gg'), med(s, 'cc0'), 'C svc 0', 'msg/s');
     print('(b) diag: engine + bench dgram driver, svc 1', med(s, 'ge'), med(s, 'cc1'), 'C svc 1', 'msg/s');
+    printFloor('(b)', med(s, 'floor'), med(s, 'cc1'), 0.8);
     print('(b) 1200 B reliable, gdwire↔gdwire vs npm→C', med(s, 'gg'), med(s, 'npm'), 'npm enet', 'msg/s');
   }
   if (only.includes('c')) {

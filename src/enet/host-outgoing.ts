@@ -95,6 +95,7 @@ function sendPeers(host: Host, b: DatagramBuilder, checkForTimeouts: boolean): b
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[i]!;
       if (peer.state === PeerState.DISCONNECTED || peer.state === PeerState.ZOMBIE) continue;
+      host.peerVisits++;
       b.begin(host);
       if (!peer.acknowledgements.isEmpty()) sendAcknowledgements(host, peer, b);
       if (

@@ -114,6 +114,8 @@ export class Host {
    * was a quarter of the server's CPU.)
    */
   private sendList: Peer[] = [];
+  /** @internal Peers the send loop visited, ever (tests check it does not scale with idle peers). */
+  peerVisits = 0;
   /** @internal A lower bound of every live peer's next deadline (valid when scanDueSet). */
   scanDue = 0;
   /** @internal Whether some peer has a deadline at all. */
