@@ -3,7 +3,7 @@
  * Prometheus /metrics and /healthz. Thin: options → {@link ServerConfig}, a logger, the relay
  * core (or an honest "not available" one), a {@link RelayServer}, and the signals.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { nodePlatform, NodeLogger } from '../platform/node-platform.js';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../server/config.js';
 import { loadRelayCore } from '../server/core-loader.js';
 import type { RelayCore } from '../server/core.js';
+import { DtlsCredentialsError, loadDtlsServerOptions } from '../server/relay/dtls-credentials.js';
 import { RelayServer } from '../server/relay-server.js';
 import { CliError } from './cli-error.js';
 
@@ -70,6 +71,12 @@ export function serveHelp(): string {
     '  GET /healthz     200 {"status":"ok"} while relaying; 503 with the reason otherwise',
     '  GET /api/state   the dashboard data as JSON; GET /api/events: Server-Sent Events',
     '',
+    'DTLS: with --dtls-cert and --dtls-key every ENet datagram is encrypted (DTLS 1.2, Godot\'s',
+    'DTLS over ENet); clients without DTLS cannot join. The client side, Godot 4: after',
+    'create_client, peer.host.dtls_client_setup(host, TLSOptions.client(trusted_cert)); Godot 3.x:',
+    'before create_client, peer.use_dtls = true (+ set_dtls_certificate, dtls_verify). The files',
+    'are checked at start: readable, PEM, and the key must match the certificate.',
+    '',
     'Signals: SIGINT or SIGTERM stops gracefully (peers are told, traffic flushed) within',
     '--shutdown-timeout, then closes hard; a second signal closes at once. Exit code 0 after',
     'a graceful stop, 1 after a hard one or a failed start, 2 for a usage error.',
@@ -78,6 +85,7 @@ export function serveHelp(): string {
     '  gdwire serve',
     '  gdwire serve --port 7777 --godot 3 --max-clients 64 --room-size 4 --log-format json',
     '  GDWIRE_HTTP_PORT=9100 GDWIRE_HTTP_BIND=0.0.0.0 gdwire serve --godot 4.2',
+    '  gdwire serve --dtls-cert server.crt --dtls-key server.key',
     '',
   );
   return lines.join('\n');
@@ -107,12 +115,20 @@ export function serveConfig(argv: string[], env: Environment): ServerConfig | 'h
   }
 }
 
-function checkReadable(path: string | null, flag: string): void {
-  if (path === null) return;
+/**
+ * Loads the DTLS certificate and key once before anything starts, so a wrong file is one
+ * line on stderr: a usage error (exit 2) for the files, a failed start (1) when this build
+ * has no DTLS. The relay core loads them again when it binds (it is usable without the CLI).
+ */
+function checkDtls(config: ServerConfig): number {
   try {
-    accessSync(path, constants.R_OK);
-  } catch {
-    throw new CliError(`--${flag}: cannot read "${path}"`);
+    loadDtlsServerOptions(config);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof DtlsCredentialsError)) throw e;
+    if (e.kind === 'input') throw new CliError(e.message);
+    process.stderr.write(`gdwire: ${e.message}\n`);
+    return 1;
   }
 }
 
@@ -129,8 +145,7 @@ export async function runServe(argv: string[], env: Environment = process.env, h
     process.stdout.write(serveHelp());
     return 0;
   }
-  checkReadable(config.dtlsCert, 'dtls-cert');
-  checkReadable(config.dtlsKey, 'dtls-key');
+  if (checkDtls(config) !== 0) return 1;
   const logger = new NodeLogger({ level: config.logLevel, format: config.logFormat });
   const platform = nodePlatform({ logger });
   const version = packageVersion();

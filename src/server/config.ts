@@ -158,11 +158,12 @@ export const SERVE_OPTIONS: OptionTable = {
   },
   dtlsCert: {
     flag: 'dtls-cert', env: 'GDWIRE_DTLS_CERT', arg: '<file>', group: 'relay', defaultValue: null, defaultText: 'none',
-    help: 'PEM certificate for DTLS-encrypted ENet (with --dtls-key)', parse: nonEmpty,
+    help: 'PEM certificate (or chain, leaf first) the server presents: encrypts ENet with DTLS, '
+      + 'as Godot\'s DTLS over ENet (with --dtls-key; clients must enable DTLS)', parse: nonEmpty,
   },
   dtlsKey: {
     flag: 'dtls-key', env: 'GDWIRE_DTLS_KEY', arg: '<file>', group: 'relay', defaultValue: null, defaultText: 'none',
-    help: 'PEM private key for DTLS-encrypted ENet (with --dtls-cert)', parse: nonEmpty,
+    help: 'PEM private key of that certificate (RSA or EC; with --dtls-cert)', parse: nonEmpty,
   },
   httpPort: {
     flag: 'http-port', env: 'GDWIRE_HTTP_PORT', arg: '<n|off>', group: 'http', defaultValue: 8080, defaultText: '8080',

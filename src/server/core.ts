@@ -71,6 +71,19 @@ export interface CoreTotals {
   readonly drops: Readonly<Record<string, number>>;
 }
 
+/** DTLS over ENet counters (`--dtls-cert`), cumulative since start except `sessions`. */
+export interface DtlsTotals {
+  /** DTLS associations now (handshaking or connected). */
+  readonly sessions: number;
+  /** Handshakes completed / failed (bad certificate, alert, timeout). */
+  readonly handshakes: number;
+  readonly handshakeFailures: number;
+  /** Cookie exchanges (HelloVerifyRequest) sent. */
+  readonly cookieExchanges: number;
+  /** Datagrams dropped before ENet saw them: not DTLS (e.g. a plain ENet client), unknown sender, refused. */
+  readonly droppedDatagrams: number;
+}
+
 export interface CoreSnapshot {
   readonly status: CoreStatus;
   /** Why unavailable / what failed, in one sentence; null when nothing to say. */
@@ -80,6 +93,8 @@ export interface CoreSnapshot {
   readonly rooms: readonly RoomSnapshot[];
   readonly peers: readonly PeerSnapshot[];
   readonly totals: CoreTotals;
+  /** DTLS counters when the ENet host is encrypted; null or absent otherwise. */
+  readonly dtls?: DtlsTotals | null;
 }
 
 /** Things worth a log line; the shell logs them (info/warn) and counts nothing from them. */

@@ -78,7 +78,7 @@ export class RelayServer {
     this.history = new TrafficHistory(Math.max(1, Math.ceil(this.historyWindowMs / this.sampleIntervalMs)));
     this.metrics = new ServerMetrics({
       version: this.version, godot: this.config.godot.version, core: this.core.name,
-      maxClients: this.config.maxClients, maxRooms: this.config.maxRooms,
+      maxClients: this.config.maxClients, maxRooms: this.config.maxRooms, dtls: this.config.dtlsCert !== null,
       ...(this.core.dropReasons ? { dropReasons: this.core.dropReasons } : {}),
     });
     this.lastSnap = this.core.snapshot();
@@ -176,6 +176,7 @@ export class RelayServer {
       intervalMs: this.sampleIntervalMs,
       historyWindowMs: this.historyWindowMs,
       totals: snap.totals,
+      dtls: snap.dtls ?? null,
       rates: this.history.latest(),
       rooms: snap.rooms,
       peers: this.lastPeers,

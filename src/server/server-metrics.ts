@@ -25,6 +25,8 @@ export interface ServerMetricsOptions {
   maxRooms: number;
   /** Reasons pre-created at 0 in gdwire_relay_drops_total (default {@link DEFAULT_DROP_REASONS}). */
   dropReasons?: readonly string[];
+  /** The relay is encrypted (`--dtls-cert`): export the gdwire_dtls_* series. */
+  dtls?: boolean;
 }
 
 export class ServerMetrics {
@@ -40,6 +42,7 @@ export class ServerMetrics {
   private readonly drops: Counter;
   private readonly rtt: Histogram;
   private readonly sseClients: Gauge;
+  private readonly dtls: { sessions: Gauge; handshakes: Counter; cookies: Counter; dropped: Counter } | null;
   private readonly seen = new Map<string, number>();
 
   constructor(options: ServerMetricsOptions) {
@@ -68,6 +71,18 @@ export class ServerMetrics {
     }
     for (const s of ['connected', 'authenticating']) this.peers.set({ state: s }, 0);
     for (const reason of options.dropReasons ?? DEFAULT_DROP_REASONS) this.drops.inc({ reason }, 0);
+    this.dtls = options.dtls ? {
+      sessions: r.gauge({ name: 'gdwire_dtls_sessions', help: 'DTLS associations now (handshaking or connected).' }),
+      handshakes: r.counter({ name: 'gdwire_dtls_handshakes_total', help: 'DTLS handshakes completed (ok) or failed (bad certificate, alert, timeout).', labelNames: ['result'] }),
+      cookies: r.counter({ name: 'gdwire_dtls_cookie_exchanges_total', help: 'DTLS cookie exchanges (HelloVerifyRequest) sent.' }),
+      dropped: r.counter({ name: 'gdwire_dtls_dropped_datagrams_total', help: 'Datagrams dropped before ENet: not DTLS (e.g. an unencrypted client), unknown sender, refused.' }),
+    } : null;
+    if (this.dtls) {
+      this.dtls.sessions.set({}, 0);
+      for (const result of ['ok', 'failed']) this.dtls.handshakes.inc({ result }, 0);
+      this.dtls.cookies.inc({}, 0);
+      this.dtls.dropped.inc({}, 0);
+    }
   }
 
   /** Updates every metric from one snapshot taken `uptimeMs` after start. */
@@ -95,6 +110,14 @@ export class ServerMetrics {
     this.mirror(this.connects, {}, t.connects);
     this.mirror(this.disconnects, {}, t.disconnects);
     for (const [reason, n] of Object.entries(t.drops)) this.mirror(this.drops, { reason }, n);
+    const d = snap.dtls;
+    if (this.dtls && d) {
+      this.dtls.sessions.set({}, d.sessions);
+      this.mirror(this.dtls.handshakes, { result: 'ok' }, d.handshakes);
+      this.mirror(this.dtls.handshakes, { result: 'failed' }, d.handshakeFailures);
+      this.mirror(this.dtls.cookies, {}, d.cookieExchanges);
+      this.mirror(this.dtls.dropped, {}, d.droppedDatagrams);
+    }
   }
 
   setDashboardClients(n: number): void {

@@ -2,7 +2,7 @@
  * What the dashboard and /api/state show: a core snapshot plus what the shell derives from
  * consecutive snapshots (per-peer throughput, traffic rates, uptime). JSON-safe.
  */
-import type { CoreSnapshot, CoreStatus, CoreTotals, PeerSnapshot, RoomSnapshot } from './core.js';
+import type { CoreSnapshot, CoreStatus, CoreTotals, DtlsTotals, PeerSnapshot, RoomSnapshot } from './core.js';
 import { counterDelta, type TrafficPoint } from './traffic-history.js';
 
 export type ShellStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -28,6 +28,8 @@ export interface ServerState {
   readonly intervalMs: number;
   readonly historyWindowMs: number;
   readonly totals: CoreTotals;
+  /** DTLS over ENet counters (`--dtls-cert`); null when the relay is not encrypted. */
+  readonly dtls: DtlsTotals | null;
   /** The latest traffic point (rates per second), null before the second sample. */
   readonly rates: TrafficPoint | null;
   readonly rooms: readonly RoomSnapshot[];

@@ -13,6 +13,10 @@
 #   PACKET from=<id> <text> / SENT
 # After the server disconnects it prints GDWIRE_OK and exits 0 (GDWIRE_FAIL and 1 on timeout).
 # Args (after --): --port=N --name=A [--host=127.0.0.1] [--timeout=20]
+#   DTLS over ENet (test/interop/relay-godot3-dtls.test.ts): --dtls-cert=<PEM path> turns on
+#   use_dtls with set_dtls_certificate(<that certificate>) as the trusted one, dtls_verify
+#   from --dtls-verify=1|0 (default 1) and, where the build has it (3.4+), dtls_hostname from
+#   --dtls-hostname; it prints `DTLS use_dtls=<is_dtls_enabled()> hostname=<yes|no>`.
 extends SceneTree
 
 const NETWORK_COMMAND_RAW = 4
@@ -43,6 +47,9 @@ func _initialize() -> void:
 	main.set_script(load("res://relay_godot3_node.gd"))
 	root.add_child(main)
 	peer = NetworkedMultiplayerENet.new()
+	if args.has("dtls-cert") and not setup_dtls():
+		quit(1)
+		return
 	var err = peer.create_client(args.get("host", "127.0.0.1"), int(args.get("port", "0")))
 	if err != OK:
 		print("GDWIRE_FAIL create_client = ", err)
@@ -57,6 +64,21 @@ func _initialize() -> void:
 	connect("connected_to_server", self, "_on_signal", ["connected_to_server"])
 	connect("connection_failed", self, "_on_signal", ["connection_failed"])
 	connect("server_disconnected", self, "_on_server_disconnected")
+
+
+func setup_dtls() -> bool:
+	var cert = X509Certificate.new()
+	if cert.load(args["dtls-cert"]) != OK:
+		print("GDWIRE_FAIL dtls cert.load")
+		return false
+	peer.use_dtls = true
+	peer.set_dtls_certificate(cert)
+	peer.dtls_verify = args.get("dtls-verify", "1") == "1"
+	var has_hostname = peer.has_method("set_dtls_hostname")
+	if has_hostname and args.has("dtls-hostname"):
+		peer.call("set_dtls_hostname", args["dtls-hostname"])
+	print("DTLS use_dtls=", peer.is_dtls_enabled(), " hostname=", "yes" if has_hostname else "no")
+	return true
 
 
 func _on_signal(name) -> void:

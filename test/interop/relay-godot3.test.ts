@@ -16,6 +16,7 @@ import type { CoreEvent } from '../../src/server/core.js';
 import { createRelayCore } from '../../src/server/relay/relay-core.js';
 import { freeUdpPort, GodotPeer, requireGodot3 } from '../helpers/godot.js';
 import { waitFor } from '../helpers/networked-interop.js';
+import { expectRelayed, godotIds } from '../helpers/relay-godot3.js';
 
 test('Godot 3.2.3 clients call rpc/rpc_id and send packets to each other through the gdwire relay', { timeout: 30_000 }, async (t) => {
   const bin = requireGodot3(t);
@@ -38,20 +39,8 @@ test('Godot 3.2.3 clients call rpc/rpc_id and send packets to each other through
     for (const name of ['A', 'B']) {
       godots.push(GodotPeer.start({ bin, script: 'relay_godot3_client.gd', timeoutMs: 25_000, args: { port, name, timeout: 22 } }));
     }
-    const [ga, gb] = godots as [GodotPeer, GodotPeer];
-    const [ida, idb] = await Promise.all(godots.map(async (g) => Number((await g.waitForLine(/^GDWIRE_ID (\d+)$/))[1])));
-    for (const [g, me, other, name, otherName] of [[ga, ida, idb, 'A', 'B'], [gb, idb, ida, 'B', 'A']] as const) {
-      const line = async (re: string): Promise<void> => void await g.waitForLine(new RegExp(`^${re}$`), 10_000).catch((e: Error) => assert.fail(`${name}: ${e.message}\n${show()}`));
-      await line('SIGNAL connected_to_server');
-      await line(`SIGNAL network_peer_connected ${other}`);
-      await line('SENT put_packet=0');
-      await line(`RPC hello id=${other} name=${otherName} sender=${other}`);
-      await line(`RPC everyone id=${other} sender=${other}`);
-      await line(`PACKET from=${other} bytes ${otherName} to ${me}`);
-      await line(`PACKET from=${other} put ${otherName}`);
-      // Unreliable: may be lost on a loaded loopback (ENet's throttle); reported, not required.
-      if (!g.stdout.includes(`RPC unreliable id=${other} sender=${other}`)) t.diagnostic(`${name}: the unreliable RPC did not arrive`);
-    }
+    const [ida, idb] = await godotIds(godots) as [number, number];
+    await expectRelayed(t, godots as [GodotPeer, GodotPeer], [ida, idb], show);
     const snap = core.snapshot();
     assert.equal(snap.status, 'running');
     assert.deepEqual(snap.rooms.map((r) => [r.id, [...r.peers].sort()]), [['default', [ida, idb].sort()]], show());

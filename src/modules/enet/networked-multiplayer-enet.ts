@@ -11,6 +11,9 @@
  * contract (multiplayer-peer.ts): poll() in Godot's model, or the Node mode ('packet'
  * listeners / iterators) in which the ENet host is serviced as datagrams arrive.
  *
+ * DTLS over ENet (`use_dtls`, `dtls_verify`, `set_dtls_key`, `set_dtls_certificate`, 3.4's
+ * `dtls_hostname`) is set up on the host by createServer/createClient: networked-dtls.ts.
+ *
  * Node cannot block, so `createServer()` / `createClient()` return a Promise of the Error
  * (binding, and DNS for a host name, are asynchronous), and `closeConnection(waitUsec)`
  * destroys the host after `waitUsec` on a timer instead of sleeping (the peer is closed at once).
@@ -30,6 +33,7 @@ import {
 } from '../../multiplayer/multiplayer-peer.js';
 import { createENetCompressor, NetworkedMultiplayerENetCompressionMode as CompressionMode } from './compression/index.js';
 import { ENetConnection } from './enet-connection.js';
+import { NetworkedDtlsSettings } from './networked-dtls.js';
 import type { ENetPacketPeer } from './enet-packet-peer.js';
 import { SYSCH_CONFIG, SYSCH_MAX } from './networked-protocol.js';
 import { NetworkedSession, type NetworkedSessionOwner, type NetworkedSignal } from './networked-session.js';
@@ -66,8 +70,7 @@ export class NetworkedMultiplayerENet extends MultiplayerPeer {
   private ordered = false;
   private channels: number = SYSCH_MAX;
   private compression = CompressionMode.COMPRESS_NONE;
-  private dtls = false;
-  private verifyDtls = true;
+  private readonly dtls = new NetworkedDtlsSettings();
   // state
   /** The active host (null when inactive). */
   private session: NetworkedSession | null = null;
@@ -106,8 +109,12 @@ export class NetworkedMultiplayerENet extends MultiplayerPeer {
     }
     const bw = this.checkBandwidth(inBandwidth, outBandwidth);
     if (bw !== Error.OK) return bw;
+    const dtlsProblem = this.dtls.serverProblem();
+    if (dtlsProblem !== null) return this.failError(Error.ERR_INVALID_PARAMETER, dtlsProblem);
     const conn = await this.openHost(this.bindIp, port, maxClients, inBandwidth, outBandwidth, "Couldn't create an ENet multiplayer server.");
     if (!conn) return this.lastOpenError;
+    const dtlsErr = this.dtls.applyServer(conn);
+    if (dtlsErr !== Error.OK) return this.dtlsFailed(conn, dtlsErr);
     this.activate(conn, true, 1);
     return Error.OK;
   }
@@ -142,6 +149,9 @@ export class NetworkedMultiplayerENet extends MultiplayerPeer {
       conn.destroy();
       return this.failError(Error.ERR_CANT_RESOLVE, "Couldn't resolve the server IP address or domain name.", { address });
     }
+    // Before the CONNECT, as Godot: the handshake starts with the first ENet datagram.
+    const dtlsErr = this.dtls.applyClient(conn, address);
+    if (dtlsErr !== Error.OK) return this.dtlsFailed(conn, dtlsErr);
     const id = this.generateUniqueId();
     const peer = conn.connectToHost(ip, port, this.channels, id);
     if (!peer) {
@@ -369,31 +379,50 @@ export class NetworkedMultiplayerENet extends MultiplayerPeer {
   }
 
   /**
-   * DTLS over ENet is not supported: like Godot 3.2.3 builds that link the system ENet
-   * (Debian's), the setting is kept but connections stay plain ENet (a warning is logged).
+   * DTLS over ENet for the next createServer/createClient (networked-dtls.ts): a server needs
+   * setDtlsKey and setDtlsCertificate; a client verifies the server unless
+   * setDtlsVerifyEnabled(false). Settings change only while inactive, as in Godot.
    */
   setDtlsEnabled(enable: boolean): void {
-    this.dtls = enable;
-    if (enable) this.platform.logger.log('warn', 'NetworkedMultiplayerENet: DTLS over ENet is not supported; connections stay unencrypted (as in Godot 3.2.3 builds without it).');
+    if (this.dtlsLocked()) return;
+    this.dtls.enabled = enable;
   }
 
   isDtlsEnabled(): boolean {
-    return this.dtls;
+    return this.dtls.enabled;
   }
 
+  /** Client: verify the server's certificate chain and host name (default true). */
   setDtlsVerifyEnabled(enable: boolean): void {
-    this.verifyDtls = enable;
+    if (this.dtlsLocked()) return;
+    this.dtls.verify = enable;
   }
 
   isDtlsVerifyEnabled(): boolean {
-    return this.verifyDtls;
+    return this.dtls.verify;
   }
 
-  /** Accepted and ignored (see setDtlsEnabled). */
-  setDtlsKey(_key: CryptoKey): void {}
+  /** Server: the private key of the DTLS certificate. */
+  setDtlsKey(key: CryptoKey): void {
+    if (this.dtlsLocked()) return;
+    this.dtls.key = key;
+  }
 
-  /** Accepted and ignored (see setDtlsEnabled). */
-  setDtlsCertificate(_cert: X509Certificate): void {}
+  /** Server: the certificate presented. Client: the certificate (or CA) trusted instead of the default CAs. */
+  setDtlsCertificate(cert: X509Certificate): void {
+    if (this.dtlsLocked()) return;
+    this.dtls.certificate = cert;
+  }
+
+  /** Godot 3.4+ (not in 3.2): the name the server's certificate must match; "" = the address given to createClient. */
+  setDtlsHostname(hostname: string): void {
+    if (this.dtlsLocked()) return;
+    this.dtls.hostname = hostname;
+  }
+
+  getDtlsHostname(): string {
+    return this.dtls.hostname;
+  }
 
   get serverRelay(): boolean { return this.isServerRelayEnabled(); }
   set serverRelay(enabled: boolean) { this.setServerRelayEnabled(enabled); }
@@ -407,6 +436,8 @@ export class NetworkedMultiplayerENet extends MultiplayerPeer {
   set useDtls(enable: boolean) { this.setDtlsEnabled(enable); }
   get dtlsVerify(): boolean { return this.isDtlsVerifyEnabled(); }
   set dtlsVerify(enable: boolean) { this.setDtlsVerifyEnabled(enable); }
+  get dtlsHostname(): string { return this.getDtlsHostname(); }
+  set dtlsHostname(hostname: string) { this.setDtlsHostname(hostname); }
 
   // ---- internals ----------------------------------------------------------------------------------
   private checkBandwidth(inBandwidth: number, outBandwidth: number): Error {
@@ -431,7 +462,6 @@ export class NetworkedMultiplayerENet extends MultiplayerPeer {
       this.lastOpenError = cancelled ? Error.FAILED : this.failError(Error.ERR_CANT_CREATE, what, { bind, port, error: err });
       return null;
     }
-    if (this.dtls) this.setDtlsEnabled(true); // logs the warning again at creation
     try {
       conn.enetHost?.setCompressor(createENetCompressor(this.compression));
     } catch (e) {
@@ -440,6 +470,18 @@ export class NetworkedMultiplayerENet extends MultiplayerPeer {
       return null;
     }
     return conn;
+  }
+
+  private dtlsLocked(): boolean {
+    if (!this.session && !this.binding) return false;
+    this.logError("DTLS settings can't be changed while the multiplayer instance is active.");
+    return true;
+  }
+
+  /** createServer/createClient when DTLS cannot be set up (the reason is logged by ENetConnection). */
+  private dtlsFailed(conn: ENetConnection, err: Error): Error {
+    conn.destroy();
+    return this.failError(err, 'DTLS over ENet could not be set up.');
   }
 
   private activate(conn: ENetConnection, server: boolean, uniqueId: number): void {

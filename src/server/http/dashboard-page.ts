@@ -70,7 +70,8 @@ function render(st) {
   var live = st.status === 'running' && core === 'running';
   pill(st.status === 'running' ? (core === 'running' ? 'relaying' : 'core ' + core) : st.status, live ? 'ok' : st.status === 'stopped' ? 'bad' : 'warn');
   $('version').textContent = 'v' + st.version;
-  $('meta').textContent = 'Godot ' + st.godot + ' \\u00b7 UDP ' + (st.listen.udp || 'not listening') + ' \\u00b7 up ' + dur(st.uptime);
+  $('meta').textContent = 'Godot ' + st.godot + ' \\u00b7 UDP ' + (st.listen.udp || 'not listening')
+    + (st.dtls ? ' (DTLS)' : '') + ' \\u00b7 up ' + dur(st.uptime);
   var banner = $('banner');
   banner.hidden = core === 'running';
   banner.textContent = core === 'running' ? '' : (st.core.detail || ('relay core ' + core));

@@ -27,14 +27,19 @@ import { COMPRESSION_MODES, type ServerConfig } from '../config.js';
 import type { RoomSnapshot } from '../core.js';
 import { isConnected, RelayCoreBase, type PeerRecord } from './relay-core-base.js';
 import { resolveRelayOptions, type RelayCoreOptions } from './relay-options.js';
+import { enableServerDtls, loadDtlsServerOptions } from './dtls-credentials.js';
 
 /** Events taken from the host in one frame (a bound; Godot drains them all). */
 const MAX_EVENTS_PER_FRAME = 1 << 16;
 /** Frame interval of an empty server, ms. */
 const IDLE_FRAME_MS = 20;
 
+/** Every reason this core counts (see the file comment), shown at 0 in /metrics from the start. */
+export const GODOT3_DROP_REASONS: readonly string[] = ['server-only-command', 'malformed', 'forged-source', 'unknown-target', 'bad-peer-id'];
+
 export class Godot3RelayCore extends RelayCoreBase {
   readonly name = 'godot3-enet-relay';
+  readonly dropReasons = GODOT3_DROP_REASONS;
   private readonly room: string;
   private readonly frameMs: number;
   private readonly conn: ENetConnection;
@@ -53,12 +58,14 @@ export class Godot3RelayCore extends RelayCoreBase {
   // ---- lifecycle ---------------------------------------------------------------------------------
   protected async open(): Promise<void> {
     const c = this.config;
-    if (c.dtlsCert !== null) throw new Error('DTLS over ENet is not supported with --godot 3 (Debian\'s Godot 3.2.3 has none either): start without --dtls-cert/--dtls-key');
+    const tls = loadDtlsServerOptions(c); // before binding: a bad file fails the start cleanly
     // NetworkedMultiplayerENet.create_server: max_clients slots, 3 channels, the bandwidths.
     const err = await this.conn.createHostBound(c.bind, c.port, c.maxClients, SYSCH_MAX, c.inBandwidth, c.outBandwidth);
     if (err !== GodotErr.OK) {
       throw new Error(`cannot listen on UDP ${c.bind}:${c.port} (${GodotErr[err] ?? err}: port in use or address not available)`);
     }
+    // NetworkedMultiplayerENet.create_server with use_dtls: enet_host_dtls_server_setup(key, cert).
+    if (tls) enableServerDtls(this.conn, tls);
     const mode = COMPRESSION_MODES[c.compression];
     if (mode !== 0 && this.conn.compress(mode) !== GodotErr.OK) throw new Error(`compression ${c.compression} is unavailable`);
     this.listen = { address: this.conn.getLocalAddress() || c.bind, port: this.conn.getLocalPort() };
@@ -80,6 +87,10 @@ export class Godot3RelayCore extends RelayCoreBase {
     this.conn.flush();
     const conn = this.conn;
     this.platform.timers.setTimeout(() => { if (conn.enetHost) conn.destroy(); }, 1);
+  }
+
+  protected enetHost(): ENetConnection | null {
+    return this.conn.enetHost ? this.conn : null;
   }
 
   protected roomSnapshots(): RoomSnapshot[] {

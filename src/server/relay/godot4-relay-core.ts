@@ -29,16 +29,17 @@ import type { TransferMode } from '../../multiplayer/multiplayer-peer.js';
 import { encodeAuth } from '../../multiplayer/scene/scene-multiplayer-protocol.js';
 import { SceneRelayServer } from '../../multiplayer/scene/scene-relay-server.js';
 import {
-  RELIABLE, roomsBy, type AuthDecision, type SceneRelayAction,
+  DROP_REASONS, RELIABLE, roomsBy, type AuthDecision, type SceneRelayAction,
 } from '../../multiplayer/scene/scene-relay-types.js';
 import { parseSceneVersion, type SceneGodotVersion } from '../../multiplayer/scene/scene-version.js';
 import type { Logger, Platform, TimerHandle } from '../../platform/platform.js';
 import { COMPRESSION_MODES, type ServerConfig } from '../config.js';
 import type { RoomSnapshot } from '../core.js';
 import {
-  encodeRoomAccepted, encodeRoomRefused, parseRoomRequest, type RoomRefusal,
+  encodeRoomAccepted, encodeRoomRefused, parseRoomRequest, ROOM_REFUSALS, type RoomRefusal,
 } from './room-auth.js';
 import { RoomDirectory } from './room-directory.js';
+import { enableServerDtls, loadDtlsServerOptions } from './dtls-credentials.js';
 import { isConnected, RelayCoreBase, type PeerRecord } from './relay-core-base.js';
 import { resolveRelayOptions, type RelayCoreOptions } from './relay-options.js';
 
@@ -64,8 +65,15 @@ function isAuth(data: Uint8Array): boolean {
   return data.length >= 2 && (data[0]! & 7) === SYS && data[1] === SYS_AUTH;
 }
 
+/**
+ * Every reason this core counts, shown at 0 in /metrics from the start: the SceneMultiplayer
+ * relay's, room refusals, auth timeouts and sends to a channel the client did not open.
+ */
+export const GODOT4_DROP_REASONS: readonly string[] = [...DROP_REASONS, ...ROOM_REFUSALS, 'auth-timeout', 'channel-unavailable'];
+
 export class Godot4RelayCore extends RelayCoreBase {
   readonly name = 'godot4-scene-relay';
+  readonly dropReasons = GODOT4_DROP_REASONS;
   readonly godotVersion: SceneGodotVersion;
   private readonly options: Required<RelayCoreOptions>;
   private readonly mp: ENetMultiplayerPeer;
@@ -104,7 +112,7 @@ export class Godot4RelayCore extends RelayCoreBase {
   // ---- lifecycle ---------------------------------------------------------------------------------
   protected async open(): Promise<void> {
     const c = this.config;
-    if (c.dtlsCert !== null) throw new Error('DTLS over ENet is not supported by gdwire yet: start without --dtls-cert/--dtls-key');
+    const tls = loadDtlsServerOptions(c); // before binding: a bad file fails the start cleanly
     const mp = this.mp;
     mp.setBindIp(c.bind);
     mp.on('peer_connected', (id) => this.onConnected(id));
@@ -120,6 +128,9 @@ export class Godot4RelayCore extends RelayCoreBase {
     const host = mp.getHost();
     if (!host) throw new Error('ENet host missing after createServer');
     this.host = host;
+    // As a Godot 4 server script does: peer.host.dtls_server_setup(…) right after create_server,
+    // before any datagram is serviced (they arrive in later event-loop turns).
+    if (tls) enableServerDtls(host, tls);
     const mode = COMPRESSION_MODES[c.compression];
     if (mode !== 0 && host.compress(mode) !== GodotErr.OK) throw new Error(`compression ${c.compression} is unavailable`);
     this.listen = { address: host.getLocalAddress() || c.bind, port: host.getLocalPort() };
@@ -140,6 +151,10 @@ export class Godot4RelayCore extends RelayCoreBase {
     if (this.serviceTimer) this.platform.timers.clearTimeout(this.serviceTimer);
     this.serviceTimer = null;
     this.mp.close();
+  }
+
+  protected enetHost(): ENetConnection | null {
+    return this.host;
   }
 
   protected roomSnapshots(): RoomSnapshot[] {

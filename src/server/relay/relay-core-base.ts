@@ -10,6 +10,7 @@
  * peer acknowledged or the deadline; then close (remaining peers get `disconnect_now`, the host
  * is flushed and its socket closed one timer turn later).
  */
+import type { ENetConnection } from '../../modules/enet/enet-connection.js';
 import { ENetPacketPeer, PeerState, PeerStatistic } from '../../modules/enet/enet-packet-peer.js';
 import type { Logger, Platform, TimerHandle } from '../../platform/platform.js';
 import type { ServerConfig } from '../config.js';
@@ -121,7 +122,8 @@ export abstract class RelayCoreBase implements RelayCore {
     const peers: PeerSnapshot[] = [];
     for (const p of this.peers.values()) peers.push(this.peerSnapshot(p));
     const totals: CoreTotals = { ...this.counts, drops: { ...this.drops } };
-    return { status: this.status, detail: this.detail, listen: this.listen, rooms: this.roomSnapshots(), peers, totals };
+    const dtls = this.enetHost()?.getDtlsStatistics() ?? null;
+    return { status: this.status, detail: this.detail, listen: this.listen, rooms: this.roomSnapshots(), peers, totals, dtls };
   }
 
   onEvent(listener: (event: CoreEvent) => void): () => void {
@@ -137,6 +139,8 @@ export abstract class RelayCoreBase implements RelayCore {
   /** Close the multiplayer peer now (disconnect_now to whoever is left, flush, socket closed). */
   protected abstract shutdownTransport(): void;
   protected abstract roomSnapshots(): RoomSnapshot[];
+  /** The ENet host once bound (its DTLS counters go into the snapshot); null before. */
+  protected abstract enetHost(): ENetConnection | null;
 
   protected get isStopping(): boolean {
     return this.status === 'stopping';

@@ -27,6 +27,7 @@ import {
 } from '../../../multiplayer/scene/scene-multiplayer-protocol.js';
 import { decodeRpc, type RpcPacket } from '../../../multiplayer/scene/scene-rpc-interface.js';
 import { pathCacheFormatOf, type PathCacheFormat } from '../../../multiplayer/scene/scene-version.js';
+import type { TLSOptions } from '../../../core/crypto/tls-options.js';
 import type { Platform } from '../../../platform/platform.js';
 import { encodeRoomRequest, parseRoomAnswer } from '../room-auth.js';
 
@@ -43,6 +44,11 @@ export interface SceneClientOptions {
   /** Godot release: the CONFIRM_PATH format it sends and expects (default '4.3'). */
   godotVersion?: string;
   name?: string;
+  /**
+   * DTLS over ENet, as a Godot 4 game enables it: `peer.host.dtls_client_setup(hostname,
+   * options)` right after create_client. Absent: plain ENet.
+   */
+  dtls?: { hostname: string; options: TLSOptions };
 }
 
 export interface Received {
@@ -73,6 +79,7 @@ export class SceneClient {
   /** Keep received packets in {@link received} (default true; load generators turn it off). */
   keepReceived = true;
   private readonly auth: SceneClientOptions['auth'];
+  private readonly dtls: SceneClientOptions['dtls'];
   private pending: { local: boolean; remote: boolean } | null = null;
   private admitted = false;
   private myId = 0;
@@ -80,6 +87,7 @@ export class SceneClient {
   constructor(options: SceneClientOptions) {
     this.name = options.name ?? 'client';
     this.auth = options.auth ?? null;
+    this.dtls = options.dtls;
     this.format = pathCacheFormatOf(options.godotVersion ?? '4.3');
     this.mp = new ENetMultiplayerPeer({ platform: options.platform });
     this.mp.on('peer_connected', (id) => { if (id === 1) this.serverConnected(); });
@@ -89,8 +97,11 @@ export class SceneClient {
 
   async connect(address: string, port: number): Promise<Error> {
     const err = await this.mp.createClient(address, port);
-    if (err === Error.OK) this.myId = this.mp.getUniqueId();
-    return err;
+    if (err !== Error.OK) return err;
+    this.myId = this.mp.getUniqueId();
+    // Same turn as the CONNECT was queued: the first datagram already leaves through DTLS.
+    if (this.dtls) return this.mp.getHost()?.dtlsClientSetup(this.dtls.hostname, this.dtls.options) ?? Error.ERR_UNCONFIGURED;
+    return Error.OK;
   }
 
   /** The relay admitted this client and this client admitted the relay. */
