@@ -140,7 +140,10 @@ export class ENetHostDriver {
     else this.deliver(data, address, port);
   }
 
-  /** A received (plaintext) datagram for the host, which is then serviced or woken. */
+  /**
+   * A received (plaintext) datagram for the host, which is then serviced or woken. Its bytes
+   * must never change afterwards: received packets are views of them (Host.receive).
+   */
   deliver(data: Uint8Array, address: string, port: number): void {
     if (this.closed) return;
     this.host.receive(data, { address, port });
