@@ -87,7 +87,7 @@ function sendPeers(host: Host, b: DatagramBuilder, checkForTimeouts: boolean): b
   const now = host.serviceTime;
   // Every live peer when a deadline may have come (or a scan was forced), else only the peers
   // marked since the last send (Host.markSend), in slot order as ENet's loop.
-  const { peers } = host.takeSendPeers(now);
+  const peers = host.takeSendPeers(now);
   host.continueSending = true;
   while (host.continueSending) {
     host.continueSending = false;

@@ -416,18 +416,22 @@ export class Host {
    * is due (forced, or a deadline reached), else the marked peers in slot order. The list
    * returned stays valid while new marks collect for the next call.
    */
-  takeSendPeers(now: number): { peers: readonly Peer[]; full: boolean } {
-    // A fresh list, not a recycled one: sends nest (a disconnect inside the loop flushes).
+  takeSendPeers(now: number): readonly Peer[] {
+    const full = this.scanAll || (this.scanDueSet && timeGreaterEqual(now, this.scanDue));
     const taken = this.sendList;
-    this.sendList = [];
-    for (let i = 0; i < taken.length; i++) taken[i]!.inSendList = false;
-    if (this.scanAll || (this.scanDueSet && timeGreaterEqual(now, this.scanDue))) {
+    if (taken.length > 0) {
+      // A fresh list, not a recycled one: sends nest (a disconnect inside the loop flushes).
+      this.sendList = [];
+      for (let i = 0; i < taken.length; i++) taken[i]!.inSendList = false;
+    }
+    if (full) {
       this.scanAll = false;
       this.scanDueSet = false;
-      return { peers: this.livePeers(), full: true };
+      return this.livePeers();
     }
+    if (taken.length === 0) return NO_PEERS; // nothing allocated for an idle send
     if (taken.length > 1) taken.sort(bySlot);
-    return { peers: taken, full: false };
+    return taken;
   }
 
   /** @internal After a visit: keep `peer` listed while it has queued work, and fold in its deadline. */
@@ -525,6 +529,7 @@ export class Host {
 }
 
 const bySlot = (a: Peer, b: Peer): number => a.incomingPeerID - b.incomingPeerID;
+const NO_PEERS: readonly Peer[] = Object.freeze([]);
 
 /**
  * When time alone gives `peer` work: its oldest reliable command's retransmission timeout,
