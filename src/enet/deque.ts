@@ -72,3 +72,49 @@ export class Deque<T> {
     for (let i = 0; i < this.count; i++) yield this.items[(this.head + i) & (this.items.length - 1)] as T;
   }
 }
+
+/**
+ * A FIFO of numbers in a growable Float64Array ring. The acknowledgement queue holds packed
+ * values above 2^31 (packAcknowledgement): in a plain array each would be a boxed heap
+ * number, one allocation per acknowledged command (profile: GC on the receiving side).
+ */
+export class NumberQueue {
+  private items = new Float64Array(16);
+  private head = 0;
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  isEmpty(): boolean {
+    return this.count === 0;
+  }
+
+  push(value: number): void {
+    const cap = this.items.length;
+    if (this.count === cap) {
+      const next = new Float64Array(cap * 2);
+      for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) & (cap - 1)]!;
+      this.items = next;
+      this.head = 0;
+    }
+    this.items[(this.head + this.count) & (this.items.length - 1)] = value;
+    this.count++;
+  }
+
+  /** The front value, removed; undefined when empty. */
+  shift(): number | undefined {
+    if (this.count === 0) return undefined;
+    const value = this.items[this.head]!;
+    this.head = (this.head + 1) & (this.items.length - 1);
+    this.count--;
+    return value;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.count = 0;
+    if (this.items.length > 1024) this.items = new Float64Array(16); // give back a burst's memory
+  }
+}

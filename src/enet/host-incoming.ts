@@ -15,6 +15,7 @@ import type { Peer } from './peer.js';
 import {
   CHECKSUM_SIZE,
   COMMAND_FLAG_ACKNOWLEDGE,
+  COMMAND_SIZES,
   PROTOCOL_MAXIMUM_CHANNEL_COUNT,
   PROTOCOL_MAXIMUM_MTU,
   PROTOCOL_MAXIMUM_PEER_ID,
@@ -23,7 +24,6 @@ import {
   PROTOCOL_MINIMUM_MTU,
   PROTOCOL_MINIMUM_WINDOW_SIZE,
   ProtocolCommand,
-  type AcknowledgeCommand,
   type BandwidthLimitCommand,
   type Command,
   type ConnectCommand,
@@ -35,6 +35,7 @@ import { PeerState, sameAddress, type Address } from './types.js';
 import { decodeCommand, decodedEnd, decodeHeader, viewOf } from './wire-decode.js';
 
 const decompressScratch = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
+const ACKNOWLEDGE_SIZE = COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
 
 /**
  * Handles up to `max` queued datagrams.
@@ -107,6 +108,19 @@ export function handleIncomingCommands(host: Host, data: Uint8Array, address: Ad
   host.payloadsImmutable = !header.compressed;
 
   for (let at = start; at < bytes.length; ) {
+    // Fast path for a well-formed ACKNOWLEDGE of a known peer (one per reliable message sent):
+    // handled from the bytes, without a command object (profile: GC). Anything unusual —
+    // truncated, flagged, no peer — takes the general path below, which decides as ENet does.
+    if (
+      peer !== null &&
+      at + ACKNOWLEDGE_SIZE <= bytes.length &&
+      view.getUint8(at) === ProtocolCommand.ACKNOWLEDGE
+    ) {
+      const outcome = handleAcknowledge(host, peer, view.getUint8(at + 1), view.getUint16(at + 4), view.getUint16(at + 6));
+      if (outcome !== Outcome.OK) return;
+      at += ACKNOWLEDGE_SIZE;
+      continue;
+    }
     const command = decodeCommand(bytes, view, at);
     if (command === null) {
       host.malformedDatagrams++;
@@ -150,7 +164,7 @@ export function handleIncomingCommands(host: Host, data: Uint8Array, address: Ad
 function handleCommand(host: Host, peer: Peer, command: Command): Outcome {
   switch (command.type) {
     case ProtocolCommand.ACKNOWLEDGE:
-      return handleAcknowledge(host, peer, command);
+      return handleAcknowledge(host, peer, command.channelID, command.receivedReliableSequenceNumber, command.receivedSentTime);
     case ProtocolCommand.VERIFY_CONNECT:
       return handleVerifyConnect(host, peer, command);
     case ProtocolCommand.DISCONNECT:
@@ -307,10 +321,16 @@ function handleDisconnect(host: Host, peer: Peer, command: DisconnectCommand): O
  * the acknowledged command; completes connects and disconnects waiting for this ack.
  * @see enet protocol.c enet_protocol_handle_acknowledge
  */
-function handleAcknowledge(host: Host, peer: Peer, command: AcknowledgeCommand): Outcome {
+function handleAcknowledge(
+  host: Host,
+  peer: Peer,
+  channelID: number,
+  receivedReliableSequenceNumber: number,
+  receivedSentTime: number,
+): Outcome {
   if (peer.state === PeerState.DISCONNECTED || peer.state === PeerState.ZOMBIE) return Outcome.OK;
   const now = host.serviceTime;
-  const sentTime = expandSentTime(command.receivedSentTime, now);
+  const sentTime = expandSentTime(receivedSentTime, now);
   if (timeLess(now, sentTime)) return Outcome.OK;
   const rtt = Math.max(timeDifference(now, sentTime), 1);
   if (peer.lastReceiveTime > 0) {
@@ -346,7 +366,7 @@ function handleAcknowledge(host: Host, peer: Peer, command: AcknowledgeCommand):
   // (DISCONNECT_LATER): the next send visits it.
   host.markSend(peer);
 
-  const acknowledged = removeSentReliableCommand(peer, command.receivedReliableSequenceNumber, command.channelID);
+  const acknowledged = removeSentReliableCommand(peer, receivedReliableSequenceNumber, channelID);
   switch (peer.state) {
     case PeerState.ACKNOWLEDGING_CONNECT:
       if (acknowledged !== ProtocolCommand.VERIFY_CONNECT) return Outcome.REFUSED;

@@ -26,7 +26,7 @@ import {
 import { queuePacket } from './peer-send.js';
 export * from './peer-defaults.js';
 import { Channel, type IncomingCommand, type IncomingTarget } from './channel.js';
-import { Deque } from './deque.js';
+import { Deque, NumberQueue } from './deque.js';
 import { OutgoingCommand, SentList, packAcknowledgement, reliableKey } from './outgoing-command.js';
 import {
   COMMAND_FLAG_ACKNOWLEDGE,
@@ -118,7 +118,7 @@ export class Peer implements IncomingTarget {
   /** @internal Every reliable command sent at least once and not yet acknowledged. */
   readonly reliableIndex = new Map<number, OutgoingCommand>();
   /** @internal Acknowledgements to send (see packAcknowledgement). */
-  readonly acknowledgements = new Deque<number>();
+  readonly acknowledgements = new NumberQueue();
   /** @internal Received packets ready for the application. */
   readonly dispatchedCommands = new Deque<IncomingCommand>();
   /** @internal Queued in the host's dispatch queue. */

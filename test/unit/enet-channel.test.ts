@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Channel, IncomingCommand, QueueResult, inReceiveWindow, type IncomingTarget } from '../../src/enet/channel.js';
-import { Deque } from '../../src/enet/deque.js';
+import { Deque, NumberQueue } from '../../src/enet/deque.js';
 import { ProtocolCommand } from '../../src/enet/protocol.js';
 import { PacketFlag } from '../../src/enet/types.js';
 
@@ -183,4 +183,24 @@ test('Deque: FIFO at both ends, growth, iteration', () => {
   assert.ok(d.isEmpty());
   d.pushFront(7);
   assert.equal(d.shift(), 7);
+});
+
+test('NumberQueue: FIFO across growth and wrap, exact values above 2^32, clear', () => {
+  const q = new NumberQueue();
+  const big = (i: number): number => i * 0x1_0000_0000 + 0xffff_fff0 + (i % 16);
+  let next = 0;
+  let expect = 0;
+  // Interleave pushes and shifts so the ring wraps before and after it grows.
+  for (let round = 0; round < 50; round++) {
+    for (let i = 0; i < 7 + round; i++) q.push(big(next++));
+    for (let i = 0; i < 5; i++) assert.equal(q.shift(), big(expect++));
+  }
+  assert.equal(q.length, next - expect);
+  while (!q.isEmpty()) assert.equal(q.shift(), big(expect++));
+  assert.equal(expect, next);
+  assert.equal(q.shift(), undefined);
+  q.push(3);
+  q.clear();
+  assert.ok(q.isEmpty());
+  assert.equal(q.shift(), undefined);
 });
