@@ -9,6 +9,7 @@
         "native/dtls.c",
         "native/napi_util.c",
         "native/pkey.c",
+        "native/record_io.c",
         "native/records.c"
       ],
       "defines": ["OPENSSL_API_COMPAT=30000"],

@@ -171,6 +171,8 @@ async function main(): Promise<void> {
     d.close();
   }
   console.log(row('echo throughput PacketPeerDTLS vs UDP', median(dtlsRates), median(udpRates), 'UDP', 'pkt/s', 0.7));
+  // Each round measures UDP then DTLS back to back: its own ratio shows how steady the machine was.
+  console.log(`${'  ratio per round'.padEnd(44)} ${dtlsRates.map((d, i) => (d / (udpRates[i] ?? d)).toFixed(2)).join(' ')}`);
   console.log(`${'echo RTT (window 1, median)'.padEnd(44)} gdwire ${median(dtlsRtt).toFixed(3)} ms   UDP ${median(udpRtt).toFixed(3)} ms`);
 
   const dir = mkdtempSync(join(tmpdir(), 'gdwire-dtls-bench-'));

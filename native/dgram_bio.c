@@ -20,6 +20,18 @@ int gd_queue_push(gd_queue *q, const unsigned char *data, size_t len) {
   return 1;
 }
 
+int gd_queue_push_front(gd_queue *q, const unsigned char *data, size_t len) {
+  gd_dgram *tail = q->tail;
+  if (!gd_queue_push(q, data, len)) return 0;
+  if (tail == NULL) return 1; /* it was empty: the new one is both head and tail */
+  gd_dgram *d = q->tail;
+  tail->next = NULL;
+  q->tail = tail;
+  d->next = q->head;
+  q->head = d;
+  return 1;
+}
+
 gd_dgram *gd_queue_pop(gd_queue *q) {
   gd_dgram *d = q->head;
   if (d == NULL) return NULL;
@@ -62,6 +74,11 @@ static int bio_write(BIO *b, const char *buf, int len) {
   gd_bio_state *s = BIO_get_data(b);
   BIO_clear_retry_flags(b);
   if (s == NULL || buf == NULL || len < 0) return -1;
+  if (s->direct != NULL && s->direct_len == 0 && s->out.count == 0 && len > 0 && (size_t)len <= s->direct_cap) {
+    memcpy(s->direct, buf, (size_t)len);
+    s->direct_len = (size_t)len;
+    return len;
+  }
   gd_capture *c = s->capture;
   if (c != NULL && s->out.count == 0 && c->count < GD_CAPTURE_MAX && c->used + (size_t)len <= GD_CAPTURE_BYTES) {
     memcpy(c->data + c->used, buf, (size_t)len);

@@ -42,6 +42,11 @@ typedef struct {
   const unsigned char *borrowed;
   size_t borrowed_len;
   gd_capture *capture;
+  /* Where the first datagram of a write goes while a caller lends its own buffer
+   * (sessionSendInto): written there directly if it fits, else queued like any other. */
+  unsigned char *direct;
+  size_t direct_cap;
+  size_t direct_len; /* bytes written there; 0 = nothing yet */
   gd_queue in;   /* received, waiting for OpenSSL to read */
   gd_queue out;  /* written by OpenSSL, waiting for TypeScript to send */
   int peek;      /* BIO_CTRL_DGRAM_SET_PEEK_MODE: reads leave the datagram queued */
@@ -58,6 +63,8 @@ gd_bio_state *gd_bio_get_state(BIO *b);
 
 /* Appends a copy of one datagram; 0 when the queue is full (the datagram is dropped). */
 int gd_queue_push(gd_queue *q, const unsigned char *data, size_t len);
+/* Puts a copy of one datagram before the others; 0 when the queue is full (dropped). */
+int gd_queue_push_front(gd_queue *q, const unsigned char *data, size_t len);
 /* Detaches and returns the oldest datagram (caller frees it with free()), or NULL. */
 gd_dgram *gd_queue_pop(gd_queue *q);
 void gd_queue_clear(gd_queue *q);

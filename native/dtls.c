@@ -268,5 +268,5 @@ static int gd_register_dtls_sessions(napi_env env, napi_value exports) {
 
 int gd_register_dtls(napi_env env, napi_value exports) {
   return gd_register_dtls_sessions(env, exports) && gd_register_context(env, exports) &&
-         gd_register_records(env, exports);
+         gd_register_records(env, exports) && gd_register_record_io(env, exports);
 }

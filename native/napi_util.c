@@ -69,7 +69,8 @@ char *gd_get_string(napi_env env, napi_value v, size_t *len_out) {
 
 int gd_get_bytes(napi_env env, napi_value v, const unsigned char **data, size_t *len) {
   bool is_ta = false;
-  if (gd_is_nullish(env, v) || napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
+  /* null and undefined are not typed arrays: no separate napi_typeof (this runs per datagram). */
+  if (v == NULL || napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
   napi_typedarray_type type;
   size_t length;
   void *ptr;

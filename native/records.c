@@ -1,7 +1,8 @@
 /*
  * Application data of an established session: datagrams in (sessionFeed, sessionRecv),
  * records out (sessionRead, sessionRecv), records in (sessionWrite, sessionSend), datagrams
- * out (sessionDrain). sessionRecv/sessionSend are the batched forms PacketPeerDTLS uses.
+ * out (sessionDrain). sessionRecv/sessionSend are the batched forms DTLS over ENet uses;
+ * PacketPeerDTLS uses the allocation-free forms of record_io.c.
  */
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -41,10 +42,16 @@ static size_t min_encrypted(const SSL_CIPHER *c) {
 }
 
 /* Whether every encrypted record in `d` is long enough to be handed to OpenSSL. */
-static int datagram_acceptable(gd_session *s, const unsigned char *d, size_t len) {
+int gd_datagram_acceptable(gd_session *s, const unsigned char *d, size_t len) {
   const SSL_CIPHER *c = SSL_get_current_cipher(s->ssl);
   if (c == NULL) c = SSL_get_pending_cipher(s->ssl);
-  size_t min = min_encrypted(c);
+  /* SSL_CIPHER objects are OpenSSL's static table entries: the pointer identifies the suite. */
+  if (!s->guard_ready || c != s->guard_cipher) {
+    s->guard_cipher = c;
+    s->guard_min = min_encrypted(c);
+    s->guard_ready = 1;
+  }
+  size_t min = s->guard_min;
   for (size_t off = 0; off + DTLS_HEADER <= len;) {
     unsigned epoch = ((unsigned)d[off + 3] << 8) | d[off + 4];
     size_t rlen = ((size_t)d[off + 11] << 8) | d[off + 12];
@@ -61,21 +68,22 @@ static napi_value session_feed(napi_env env, napi_callback_info info) {
   const unsigned char *d;
   size_t len;
   if (!gd_get_bytes(env, argv[1], &d, &len)) return gd_throw(env, "GDWIRE_DTLS_ARGS", "Uint8Array expected");
-  if (!datagram_acceptable(s, d, len)) return gd_bool(env, 0);
+  if (!gd_datagram_acceptable(s, d, len)) return gd_bool(env, 0);
   return gd_bool(env, gd_queue_push(&s->io->in, d, len));
 }
 
-/* Scratch buffers are per thread: each worker thread runs its own JavaScript environment. */
-static _Thread_local unsigned char read_buf[MAX_RECORD_PLAINTEXT + 2048];
+/* Scratch buffers are per thread: each worker thread runs its own JavaScript environment.
+ * record_io.c uses them too (no call into the addon runs inside another). */
+_Thread_local unsigned char gd_read_buf[GD_READ_BUF_BYTES];
 
 /* sessionRead(s): one decrypted record, or 0 = nothing, 1 = close_notify, -1 = fatal. */
 static napi_value session_read(napi_env env, napi_callback_info info) {
   SESSION_ARGS(1);
-  ERR_clear_error();
-  int r = SSL_read(s->ssl, read_buf, sizeof(read_buf));
+  gd_err_reset();
+  int r = SSL_read(s->ssl, gd_read_buf, sizeof(gd_read_buf));
   napi_value out;
   if (r > 0) {
-    out = gd_bytes(env, read_buf, (size_t)r);
+    out = gd_bytes(env, gd_read_buf, (size_t)r);
   } else {
     int e = SSL_get_error(s->ssl, r);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) out = gd_int(env, 0);
@@ -85,7 +93,7 @@ static napi_value session_read(napi_env env, napi_callback_info info) {
       out = gd_int(env, -1);
     }
   }
-  ERR_clear_error();
+  gd_err_reset();
   return out;
 }
 
@@ -96,7 +104,7 @@ static napi_value session_write(napi_env env, napi_callback_info info) {
   size_t len;
   if (!gd_get_bytes(env, argv[1], &d, &len)) return gd_throw(env, "GDWIRE_DTLS_ARGS", "Uint8Array expected");
   if (len == 0) return gd_int(env, 0);
-  ERR_clear_error();
+  gd_err_reset();
   int r = SSL_write(s->ssl, d, (int)len);
   int out = r;
   if (r <= 0) {
@@ -107,7 +115,7 @@ static napi_value session_write(napi_env env, napi_callback_info info) {
       out = -1;
     }
   }
-  ERR_clear_error();
+  gd_err_reset();
   return gd_int(env, out);
 }
 
@@ -116,9 +124,9 @@ static napi_value session_write(napi_env env, napi_callback_info info) {
  * (Uint8Array) over a single ArrayBuffer per batch: one allocation per batch instead of one
  * per record keeps malloc (and V8's concurrent ArrayBuffer sweeping) off the hot path. */
 
-#define STAGE_BYTES (128 * 1024)
+#define STAGE_BYTES GD_STAGE_BYTES
 #define STAGE_MAX 512
-static _Thread_local unsigned char stage[STAGE_BYTES];
+_Thread_local unsigned char gd_stage[GD_STAGE_BYTES];
 static _Thread_local size_t stage_used, stage_count;
 static _Thread_local size_t stage_off[STAGE_MAX], stage_len[STAGE_MAX];
 
@@ -128,7 +136,7 @@ static int stage_flush(napi_env env, napi_value arr, uint32_t *i) {
   void *data = NULL;
   napi_value ab;
   int ok = napi_create_arraybuffer(env, stage_used, &data, &ab) == napi_ok;
-  if (ok) memcpy(data, stage, stage_used);
+  if (ok) memcpy(data, gd_stage, stage_used);
   for (size_t k = 0; ok && k < stage_count; k++) {
     napi_value view;
     ok = napi_create_typedarray(env, napi_uint8_array, stage_len[k], ab, stage_off[k], &view) == napi_ok &&
@@ -139,19 +147,20 @@ static int stage_flush(napi_env env, napi_value arr, uint32_t *i) {
 }
 
 /* Reads every record the session can decrypt now into the staging area (flushing into `arr`
- * when it fills). Returns 0 (would block), 1 (close_notify), -1 (fatal; see sessionError) or
+ * when it fills); `fed`: a datagram was just lent (see gd_read_exhausted). Returns 0 (would block), 1 (close_notify), -1 (fatal; see sessionError) or
  * -2 (N-API failure). */
-static int read_all(napi_env env, gd_session *s, napi_value arr, uint32_t *i) {
+static int read_all(napi_env env, gd_session *s, napi_value arr, uint32_t *i, int fed) {
   for (;;) {
     if (STAGE_BYTES - stage_used < MAX_RECORD_PLAINTEXT + 1024 || stage_count == STAGE_MAX) {
       if (!stage_flush(env, arr, i)) return -2;
     }
-    ERR_clear_error();
-    int r = SSL_read(s->ssl, stage + stage_used, (int)(STAGE_BYTES - stage_used));
+    gd_err_reset();
+    int r = SSL_read(s->ssl, gd_stage + stage_used, (int)(STAGE_BYTES - stage_used));
     if (r > 0) {
       stage_off[stage_count] = stage_used;
       stage_len[stage_count++] = (size_t)r;
       stage_used += (size_t)r;
+      if (fed && gd_read_exhausted(s)) return 0;
       continue;
     }
     int e = SSL_get_error(s->ssl, r);
@@ -171,7 +180,7 @@ static napi_value recv_finish(napi_env env, napi_value arr, uint32_t *i, int sta
     return NULL;
   }
   if (status == 1 || status == -1) NAPI_CALL(env, napi_set_element(env, arr, (*i)++, gd_int(env, status)));
-  ERR_clear_error();
+  gd_err_reset();
   return arr;
 }
 
@@ -185,14 +194,14 @@ static napi_value session_recv(napi_env env, napi_callback_info info) {
   NAPI_CALL(env, napi_get_array_length(env, argv[1], &n));
   NAPI_CALL(env, napi_create_array(env, &arr));
   stage_used = stage_count = 0;
-  if (n == 0) return recv_finish(env, arr, &i, read_all(env, s, arr, &i));
+  if (n == 0) return recv_finish(env, arr, &i, read_all(env, s, arr, &i, 0));
   for (uint32_t k = 0; k < n; k++) {
     napi_value d;
     const unsigned char *data;
     size_t len;
     NAPI_CALL(env, napi_get_element(env, argv[1], k, &d));
     if (!gd_get_bytes(env, d, &data, &len)) return gd_throw(env, "GDWIRE_DTLS_ARGS", "Uint8Array expected");
-    if (!datagram_acceptable(s, data, len)) continue;
+    if (!gd_datagram_acceptable(s, data, len)) continue;
     /* Lend the datagram to the BIO (no copy into the queue) unless older ones are queued. */
     if (s->io->in.count == 0) {
       s->io->borrowed = data;
@@ -200,7 +209,7 @@ static napi_value session_recv(napi_env env, napi_callback_info info) {
     } else {
       gd_queue_push(&s->io->in, data, len);
     }
-    int r = read_all(env, s, arr, &i);
+    int r = read_all(env, s, arr, &i, 1);
     s->io->borrowed = NULL; /* SSL_read only stops once the BIO is empty: it was consumed */
     if (r == -2) {
       gd_throw_last(env);
@@ -222,7 +231,7 @@ static napi_value session_send(napi_env env, napi_callback_info info) {
   if (!gd_get_bytes(env, argv[1], &d, &len)) return gd_throw(env, "GDWIRE_DTLS_ARGS", "Uint8Array expected");
   capture.used = capture.count = 0;
   s->io->capture = &capture;
-  ERR_clear_error();
+  gd_err_reset();
   int r = len > 0 ? SSL_write(s->ssl, d, (int)len) : 1;
   s->io->capture = NULL;
   if (r <= 0) {
@@ -232,7 +241,7 @@ static napi_value session_send(napi_env env, napi_callback_info info) {
       gd_session_note_error(s, "write failed");
       out = -1;
     }
-    ERR_clear_error();
+    gd_err_reset();
     return gd_int(env, out);
   }
   size_t total = capture.count + s->io->out.count;

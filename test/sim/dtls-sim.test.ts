@@ -14,71 +14,13 @@ import { DTLSServer } from '../../src/core/io/dtls-server.js';
 import { PacketPeerDTLS } from '../../src/core/io/packet-peer-dtls.js';
 import { PacketPeerUDP } from '../../src/core/io/packet-peer-udp.js';
 import { UDPServer } from '../../src/core/io/udp-server.js';
-import type { LinkConditions } from '../../src/platform/memory-network.js';
-import { createTestPlatform, hostPlatform, type TestPlatform } from '../../src/platform/test-platform.js';
-import { AcceptLoop, keyAndCert, requireNative, type KeyAndCert } from '../helpers/dtls.js';
+import { createTestPlatform, hostPlatform } from '../../src/platform/test-platform.js';
+import { SimWorld as World, keyAndCert, requireNative, type KeyAndCert } from '../helpers/dtls.js';
 import { Rng } from '../helpers/rng.js';
 
 const S = PacketPeerDTLS;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
-
-class World {
-  readonly base: TestPlatform;
-  readonly udp: UDPServer;
-  readonly dtls: DTLSServer;
-  readonly loop: AcceptLoop;
-  readonly clients: PacketPeerDTLS[] = [];
-  private hosts = 0;
-
-  constructor(seed: number, conditions: LinkConditions = {}, readonly server: KeyAndCert = keyAndCert('p256'),
-    tuning: { handshakeTimeoutMs?: number } = {}) {
-    this.base = createTestPlatform({ seed, conditions });
-    const sp = hostPlatform(this.base, this.base.net.createHost('server', ['10.0.0.1']));
-    this.udp = new UDPServer({ platform: sp });
-    this.dtls = new DTLSServer({ platform: sp, ...tuning });
-    this.loop = new AcceptLoop(this.udp, this.dtls);
-  }
-
-  async start(): Promise<void> {
-    assert.equal(await this.udp.listen(4433), Error.OK);
-    assert.equal(this.dtls.setup(TLSOptions.server(this.server.key, this.server.cert)), Error.OK);
-  }
-
-  /** A client host with a UDP peer connected to the server (or to `ip`). */
-  async udpClient(ip = '10.0.0.1'): Promise<{ udp: PacketPeerUDP; platform: TestPlatform }> {
-    const n = ++this.hosts;
-    const platform = hostPlatform(this.base, this.base.net.createHost(`client${n}`, [`10.0.1.${n}`]));
-    const udp = new PacketPeerUDP({ platform });
-    assert.equal(await udp.connectToHost(ip, 4433), Error.OK);
-    return { udp, platform };
-  }
-
-  async connect(hostname: string, options: TLSOptions, tuning: { handshakeTimeoutMs?: number } = {}): Promise<PacketPeerDTLS> {
-    const { udp, platform } = await this.udpClient();
-    const peer = new PacketPeerDTLS({ platform, ...tuning });
-    assert.equal(peer.connectToPeer(udp, hostname, options), Error.OK);
-    this.clients.push(peer);
-    return peer;
-  }
-
-  /** Advances fake time in `step` ms ticks, running the accept loop and polling clients. */
-  run(ms: number, until: () => boolean = () => false, step = 5): void {
-    for (let t = 0; t < ms && !until(); t += step) {
-      this.base.clock.advance(step);
-      this.loop.step();
-      for (const c of this.clients) c.poll();
-    }
-  }
-
-  serverPeer(): PacketPeerDTLS | undefined {
-    return this.loop.peers.find((p) => p.getStatus() === S.STATUS_CONNECTED);
-  }
-
-  stop(): void {
-    this.udp.stop();
-  }
-}
 
 test('handshake and echo over a jittery LAN with duplicates and reordering (no loss)', async (t) => {
   if (!requireNative(t)) return;

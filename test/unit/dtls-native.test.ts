@@ -6,68 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadNative, type NativeAddon, type NativeContext, type NativeSession } from '../../src/core/crypto/native.js';
+import { loadNative, type NativeAddon, type NativeSession } from '../../src/core/crypto/native.js';
 import { Crypto } from '../../src/core/crypto/crypto.js';
-import { keyAndCert, requireNative, type KeyAndCert } from '../helpers/dtls.js';
+import { PEER_A, PEER_B, clientCtx, handshake, keyAndCert, requireNative, serverCtx, type KeyAndCert } from '../helpers/dtls.js';
 
-const SECRET = new Uint8Array(32).fill(7);
-const PEER_A = new Uint8Array(18).fill(1);
-const PEER_B = new Uint8Array(18).fill(2);
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function serverCtx(n: NativeAddon, kc: KeyAndCert): NativeContext {
-  const pem = kc.key.saveToString();
-  return n.createContext(true, kc.cert.saveToString(), pem, null, false, SECRET);
-}
-
-function clientCtx(n: NativeAddon, trusted: KeyAndCert | null): NativeContext {
-  return n.createContext(false, null, null, trusted ? trusted.cert.saveToString() : null, trusted !== null, null);
-}
-
-interface Pair {
-  server: NativeSession;
-  client: NativeSession;
-  /** Datagrams the server wrote during the handshake, in order. */
-  serverFlights: Uint8Array[];
-}
-
-/**
- * Client and server sessions through the cookie exchange and the handshake, moving datagrams
- * by hand; `tamper` may rewrite each server datagram on its way to the client.
- */
-function handshake(n: NativeAddon, sctx: NativeContext, cctx: NativeContext, host: string | null, mtu = 1400,
-  tamper: (d: Uint8Array) => Uint8Array = (d) => d): Pair & { client: NativeSession; result: number } {
-  const client = n.sessionNew(cctx, host, host, mtu, 1000, null);
-  assert.equal(n.sessionHandshake(client), 0);
-  const hello = n.sessionDrain(client);
-  assert.equal(hello.length, 1);
-  const first = n.sessionNew(sctx, null, null, mtu, 1000, PEER_A);
-  n.sessionFeed(first, hello[0] ?? new Uint8Array());
-  assert.equal(n.sessionListen(first, 5), 0, 'no cookie: HelloVerifyRequest');
-  const hvr = n.sessionDrain(first);
-  assert.equal(hvr.length, 1);
-  n.sessionFree(first);
-  n.sessionFeed(client, hvr[0] ?? new Uint8Array());
-  assert.equal(n.sessionHandshake(client), 0);
-  const server = n.sessionNew(sctx, null, null, mtu, 1000, PEER_A);
-  for (const d of n.sessionDrain(client)) n.sessionFeed(server, d);
-  assert.equal(n.sessionListen(server, 5), 1, 'valid cookie');
-  const serverFlights: Uint8Array[] = [];
-  let result = 0;
-  for (let i = 0; i < 20 && result === 0; i++) {
-    const s = n.sessionHandshake(server);
-    assert.notEqual(s, -1, n.sessionError(server).reason);
-    for (const d of n.sessionDrain(server)) {
-      serverFlights.push(d);
-      n.sessionFeed(client, tamper(d));
-    }
-    result = n.sessionHandshake(client);
-    for (const d of n.sessionDrain(client)) n.sessionFeed(server, d);
-    if (result === 1) assert.equal(n.sessionHandshake(server), 1);
-  }
-  for (const d of n.sessionDrain(server)) n.sessionFeed(client, d);
-  return { server, client, serverFlights, result };
-}
 
 test('handshake; one write = one datagram; records read back one per datagram', (t) => {
   if (!requireNative(t)) return;

@@ -82,6 +82,59 @@ test('a lost client flight is retransmitted (relay drops the third client datagr
   assert.ok(fromClient >= 4, `the flight was sent again (${fromClient} datagrams)`);
 });
 
+test('a lost last server flight: the connected server answers the client\'s retransmission', { timeout: 20_000 }, async (t) => {
+  if (!requireNative(t)) return;
+  const { key, cert } = keyAndCert('p256');
+  const server = new UDPServer();
+  t.after(() => server.stop());
+  assert.equal(await server.listen(0, '127.0.0.1'), Error.OK);
+  const dtls = new DTLSServer({ retransmitMs: 100 });
+  assert.equal(dtls.setup(TLSOptions.server(key, cert)), Error.OK);
+  const loop = new AcceptLoop(server, dtls);
+
+  // relay: drops the server's ChangeCipherSpec (content type 20) and epoch-1 records until the
+  // client sends again, so the server is CONNECTED while the client still waits for Finished.
+  const relay = createSocket('udp4');
+  t.after(() => relay.close());
+  await new Promise<void>((r) => relay.bind(0, '127.0.0.1', () => r()));
+  let clientAddr: RemoteInfo | null = null;
+  let dropping = true;
+  let dropped = 0;
+  let clientAfterDrop = 0;
+  relay.on('message', (msg, rinfo) => {
+    if (rinfo.port === server.getLocalPort()) {
+      const epoch = ((msg[3] ?? 0) << 8) | (msg[4] ?? 0);
+      if (dropping && (msg[0] === 20 || epoch === 1)) {
+        dropped++;
+        return;
+      }
+      if (clientAddr) relay.send(msg, clientAddr.port, clientAddr.address);
+      return;
+    }
+    clientAddr = rinfo;
+    if (dropped > 0) {
+      dropping = false;
+      clientAfterDrop++;
+    }
+    relay.send(msg, server.getLocalPort(), '127.0.0.1');
+  });
+
+  const udp = new PacketPeerUDP();
+  t.after(() => udp.close());
+  assert.equal(await udp.connectToHost('127.0.0.1', relay.address().port), Error.OK);
+  const client = new PacketPeerDTLS({ retransmitMs: 100 });
+  assert.equal(client.connectToPeer(udp, 'myserver', TLSOptions.client(cert)), Error.OK);
+  const serverPeer = (): PacketPeerDTLS | undefined => loop.peers.find((p) => p.getStatus() === PacketPeerDTLS.STATUS_CONNECTED);
+  const ok = await pollUntil(() => { loop.step(); client.poll(); },
+    () => client.getStatus() === PacketPeerDTLS.STATUS_CONNECTED && serverPeer() !== undefined, 5000);
+  assert.ok(ok, `client ${client.getStatus()} ${client.getLastError()}`);
+  assert.ok(dropped > 0, 'the server\'s last flight was dropped');
+  assert.ok(clientAfterDrop > 0, 'the client retransmitted');
+  assert.equal(client.putPacket(Uint8Array.of(1, 2, 3)), Error.OK);
+  assert.ok(await pollUntil(() => { loop.step(); client.poll(); }, () => (serverPeer()?.getAvailablePacketCount() ?? 0) > 0, 2000));
+  assert.deepEqual(serverPeer()?.getPacket(), Uint8Array.of(1, 2, 3));
+});
+
 test('Node form on real sockets: acceptFrom + setAutoPoll echo, no poll loop anywhere', { timeout: 20_000 }, async (t) => {
   if (!requireNative(t)) return;
   const { key, cert } = keyAndCert('rsa2048');

@@ -1,6 +1,9 @@
 /** PacketPeerDTLS / DTLSServer API contract: Godot's constants, argument errors, statuses. */
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { CryptoKey } from '../../src/core/crypto/crypto-key.js';
 import { TLSOptions } from '../../src/core/crypto/tls-options.js';
@@ -145,6 +148,28 @@ test('without the native addon: ERR_UNAVAILABLE with a clear reason, the rest of
   assert.equal(out['setup'], Error.ERR_UNAVAILABLE);
   assert.equal(out['cert'], true, 'certificates are made without the addon');
   assert.match(String(out['why']), /failed to load/);
+});
+
+test('an addon left over from an older build (functions missing) is refused with a clear reason, not used', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gdwire-stale-'));
+  try {
+    // Stands in for an old .node file: require() loads it the same way.
+    const stale = join(dir, 'stale.cjs');
+    writeFileSync(stale, 'module.exports = { sessionNew() {}, sessionRecv() {}, sessionSend() {} };');
+    const script = `
+      const { isNativeAvailable, nativeLoadError } = await import(${JSON.stringify(new URL('../../src/core/crypto/native.js', import.meta.url).href)});
+      console.log(JSON.stringify({ available: isNativeAvailable(), why: nativeLoadError() }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8', env: { ...process.env, GDWIRE_NATIVE: stale }, timeout: 20_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    assert.equal(out['available'], false);
+    assert.match(String(out['why']), /out of date \(no sessionRecvInto, sessionSendInto\).*npm rebuild/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('closing the UDP peer under a live DTLS peer: STATUS_ERROR on the next poll (Godot\'s bio_recv)', async (t) => {

@@ -44,6 +44,21 @@ export interface NativeAddon {
   sessionRecv(s: NativeSession, datagrams: readonly Uint8Array[]): Array<Uint8Array | 1 | -1>;
   /** Encrypts one record; the datagram to send (an array when several), or 0 (would block) / -1 (fatal). */
   sessionSend(s: NativeSession, data: Uint8Array): Uint8Array | Uint8Array[] | 0 | -1;
+  /**
+   * Feeds datagrams[0 .. count) (none: reads what the engine holds) and decrypts every record
+   * into the memory of the datagram that carried it — the datagrams are overwritten, so the
+   * caller must own them. Results go to `table` (an Int32Array of at least 7 entries):
+   * [0] 0 | 1 (close_notify) | -1 (fatal), [1] records, [2] datagrams consumed (fewer than
+   * `count` when the table filled: pass the rest again), [3] datagrams waiting for
+   * sessionDrain; then per record its datagram's index (-1: in the returned spill), offset
+   * and length. Returns the spill (records that could not stay in place), else undefined.
+   */
+  sessionRecvInto(s: NativeSession, datagrams: readonly Uint8Array[], count: number, table: Int32Array): Uint8Array | undefined;
+  /**
+   * Encrypts one record straight into out[offset …]: its length, 0 (would block), -1 (fatal)
+   * or -2 (written to the out queue instead — no room, or several datagrams: sessionDrain).
+   */
+  sessionSendInto(s: NativeSession, data: Uint8Array, out: Uint8Array, offset: number): number;
   sessionPending(s: NativeSession): number;
   sessionDrain(s: NativeSession): Uint8Array[];
   sessionTimeout(s: NativeSession): number;
@@ -64,6 +79,8 @@ export const X509_V_ERR_HOSTNAME_MISMATCH = 62;
 export const X509_V_ERR_IP_ADDRESS_MISMATCH = 64;
 
 const ADDON_FILE = join('build', 'Release', 'gdwire_dtls.node');
+/** Functions added after the first release of the addon (checked on load). */
+const REQUIRED: ReadonlyArray<keyof NativeAddon> = ['sessionRecvInto', 'sessionSendInto'];
 
 let cached: NativeAddon | null | undefined;
 let loadError = '';
@@ -94,7 +111,16 @@ export function loadNative(): NativeAddon | null {
   }
   try {
     const req = createRequire(import.meta.url);
-    cached = req(path) as NativeAddon;
+    const addon = req(path) as Partial<NativeAddon>;
+    // A build left over from an older gdwire lacks the newer functions: refuse it clearly
+    // rather than fail later inside poll().
+    const missing = REQUIRED.filter((f) => typeof addon[f] !== 'function');
+    if (missing.length > 0) {
+      loadError = `native addon ${path} is out of date (no ${missing.join(', ')}): run \`npm rebuild\``;
+      cached = null;
+    } else {
+      cached = addon as NativeAddon;
+    }
   } catch (e) {
     loadError = `native addon ${path} failed to load: ${e instanceof globalThis.Error ? e.message : String(e)}`;
     cached = null;

@@ -35,7 +35,7 @@ import { TLSOptions } from '../crypto/tls-options.js';
 import { X509Certificate } from '../crypto/x509-certificate.js';
 import { ipToBytes, isValidIp } from './ip.js';
 import { PacketPeer, type PacketPeerOptions } from './packet-peer.js';
-import type { PacketPeerUDP } from './packet-peer-udp.js';
+import { kPutOwned, kTakeInto, type PacketPeerUDP } from './packet-peer-udp.js';
 
 /** PacketPeerDTLS.Status, with Godot's numbers (identical in 3.2 and 4.x). */
 export enum DTLSStatus {
@@ -58,6 +58,24 @@ export const kAccept = Symbol('PacketPeerDTLS.accept');
 const MAX_RECORD = 16384;
 /** Datagrams handed to the engine per batch (its queue holds 1024). */
 const FEED_BATCH = 256;
+
+/**
+ * sessionRecvInto's results, reused by every peer (one JavaScript thread): [status, records,
+ * datagrams consumed, datagrams queued for sending], then (where, offset, length) per record.
+ */
+const RECV_TABLE = new Int32Array(4 + 3 * 1024);
+
+/**
+ * Encrypted datagrams are written into consecutive slices of a shared chunk and handed to the
+ * socket as owned (no copy on send): a slice is never written again, and a chunk is dropped
+ * (left to the garbage collector) once full. One allocation per ~60 KiB of records.
+ */
+const SEND_CHUNK = 64 * 1024;
+/** Room asked for beyond the plaintext: record header, explicit IV, tag or MAC and padding. */
+const RECORD_ROOM = 512;
+let sendChunk = new Uint8Array(0);
+let sendOffset = 0;
+const EMPTY = new Uint8Array(0);
 
 export interface PacketPeerDTLS {
   on(event: 'status', listener: (status: DTLSStatus) => void): this;
@@ -90,6 +108,8 @@ export class PacketPeerDTLS extends PacketPeer {
   private deadline = 0;
   private retransmitAt = -1;
   private inbox: Uint8Array[] = [];
+  /** Datagrams taken from the UDP peer for the engine (slots cleared after each batch). */
+  private readonly batch: Uint8Array[] = [];
   private lastError = '';
   private auto = false;
   private autoTimer: TimerHandle | null = null;
@@ -349,8 +369,7 @@ export class PacketPeerDTLS extends PacketPeer {
     if (r === 1) {
       this.retransmitAt = -1;
       this.setStatus(DTLSStatus.STATUS_CONNECTED);
-      this.takeRecords(n.sessionRecv(s, [])); // records that came right behind the handshake
-      this.receive();
+      this.receive(true); // with the records that came right behind the handshake
       return true;
     }
     const t = n.sessionTimeout(s);
@@ -364,41 +383,57 @@ export class PacketPeerDTLS extends PacketPeer {
   }
 
   /**
-   * Connected: decrypt and queue everything the UDP peer holds (batches of FEED_BATCH
-   * datagrams, one native call each); then send what the engine wrote meanwhile (a
-   * retransmitted last flight, a close_notify answer).
+   * Connected: decrypt and queue everything the UDP peer holds, in batches of up to
+   * FEED_BATCH datagrams, one native call each. The records are decrypted into the datagrams
+   * that carried them (which this peer now owns) and queued as views of them: nothing is
+   * allocated per record. Then sends what the engine wrote meanwhile (a retransmitted last
+   * flight, a close_notify answer). `drain`: read what the engine already holds even if no
+   * datagram is queued (records it buffered during the handshake).
    */
-  private receive(): void {
+  private receive(drain = false): void {
     const udp = this.udp;
     const n = this.native;
     const s = this.session;
     if (!udp || !n || !s) return;
-    let fed = 0;
-    for (let guard = 0; guard < 1024 && this.status === DTLSStatus.STATUS_CONNECTED; guard++) {
-      const batch: Uint8Array[] = [];
-      while (batch.length < FEED_BATCH && udp.getAvailablePacketCount() > 0) {
-        const p = udp.getPacket();
-        if (udp.getPacketError() !== Error.OK) break;
-        batch.push(p);
-      }
-      if (batch.length === 0) break;
-      fed += batch.length;
-      this.takeRecords(n.sessionRecv(s, batch));
+    const batch = this.batch;
+    const table = RECV_TABLE;
+    let held = 0; // datagrams at the front of `batch` the engine has not taken yet
+    let status = 0;
+    let queuedOut = 0;
+    for (let guard = 0; guard < 1024 && status === 0; guard++) {
+      held += udp[kTakeInto](batch, held, FEED_BATCH - held);
+      if (held === 0 && !drain) break;
+      drain = false;
+      const spill = n.sessionRecvInto(s, batch, held, table);
+      this.takeTable(batch, spill);
+      status = table[0] ?? -1;
+      queuedOut = table[3] ?? 0;
+      // Normally every datagram is taken; when the table filled, the rest go again first.
+      const taken = Math.min(table[2] ?? held, held);
+      if (taken < held && status === 0) batch.copyWithin(0, taken, held);
+      const left = status === 0 ? held - taken : 0;
+      batch.fill(EMPTY, left, held); // drop the references (the records are views of them)
+      held = left;
     }
-    if (fed > 0 && this.status === DTLSStatus.STATUS_CONNECTED) this.flush();
+    batch.fill(EMPTY, 0, held); // only when the guard ended the loop
+    if (status === 1) {
+      // close_notify: answer with ours, then DISCONNECTED (Godot's disconnect_from_peer()).
+      this.disconnectFromPeer();
+    } else if (status !== 0) {
+      this.fail(DTLSStatus.STATUS_ERROR, n.sessionError(s).reason);
+    } else if (queuedOut > 0) {
+      this.flush();
+    }
   }
 
-  /** Queues decrypted records; a trailing 1 is close_notify, -1 a fatal error. */
-  private takeRecords(records: Array<Uint8Array | 1 | -1>): void {
-    for (const r of records) {
-      if (r instanceof Uint8Array) {
-        this.inbox.push(r);
-      } else if (r === 1) {
-        // close_notify: answer with ours, then DISCONNECTED (Godot's disconnect_from_peer()).
-        this.disconnectFromPeer();
-      } else if (this.native && this.session) {
-        this.fail(DTLSStatus.STATUS_ERROR, this.native.sessionError(this.session).reason);
-      }
+  /** Queues the records sessionRecvInto reported in RECV_TABLE, as views of their datagrams. */
+  private takeTable(batch: readonly Uint8Array[], spill: Uint8Array | undefined): void {
+    const table = RECV_TABLE;
+    const count = table[1] ?? 0;
+    for (let i = 0, j = 4; i < count; i++, j += 3) {
+      const where = table[j] ?? -1;
+      const src = where >= 0 ? batch[where] : spill;
+      if (src) this.inbox.push(new Uint8Array(src.buffer, src.byteOffset + (table[j + 1] ?? 0), table[j + 2] ?? 0));
     }
   }
 
@@ -418,11 +453,11 @@ export class PacketPeerDTLS extends PacketPeer {
     return moved;
   }
 
-  /** Sends what the engine wrote; how many datagrams. */
+  /** Sends what the engine wrote (fresh buffers, handed over to the socket); how many datagrams. */
   private flush(): number {
     if (!this.native || !this.session || !this.udp) return 0;
     const out = this.native.sessionDrain(this.session);
-    for (const d of out) this.udp.putPacket(d);
+    for (const d of out) this.udp[kPutOwned](d);
     return out.length;
   }
 
@@ -470,15 +505,24 @@ export class PacketPeerDTLS extends PacketPeer {
     if (this.status !== DTLSStatus.STATUS_CONNECTED || !this.native || !this.session) return Error.ERR_UNCONFIGURED;
     if (buffer.length === 0) return Error.OK;
     if (buffer.length > MAX_RECORD) return Error.ERR_INVALID_PARAMETER;
-    const out = this.native.sessionSend(this.session, buffer);
-    if (out === -1) {
+    if (sendChunk.length - sendOffset < buffer.length + RECORD_ROOM) {
+      sendChunk = new Uint8Array(SEND_CHUNK);
+      sendOffset = 0;
+    }
+    const chunk = sendChunk;
+    const at = sendOffset;
+    const out = this.native.sessionSendInto(this.session, buffer, chunk, at);
+    if (out > 0) {
+      sendOffset = at + out;
+      this.udp?.[kPutOwned](chunk.subarray(at, at + out));
+    } else if (out === -2) {
+      this.flush(); // no room, or several datagrams: the engine queued them
+    } else if (out === -1) {
       this.lastError = this.native.sessionError(this.session).reason;
       this.cleanup(); // Godot: _cleanup() → DISCONNECTED
       this.setStatus(DTLSStatus.STATUS_DISCONNECTED);
       return Error.ERR_CONNECTION_ERROR;
     }
-    if (out instanceof Uint8Array) this.udp?.putPacket(out);
-    else if (out !== 0 && this.udp) for (const d of out) this.udp.putPacket(d);
     return Error.OK;
   }
 

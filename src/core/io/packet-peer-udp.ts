@@ -56,6 +56,9 @@ export const kAttach = Symbol('PacketPeerUDP.attach');
 export const kStore = Symbol('PacketPeerUDP.store');
 export const kDetach = Symbol('PacketPeerUDP.detach');
 export const kFlush = Symbol('PacketPeerUDP.flush');
+/** PacketPeerDTLS's access (not part of the public API): bulk reads and owned sends. */
+export const kTakeInto = Symbol('PacketPeerUDP.takeInto');
+export const kPutOwned = Symbol('PacketPeerUDP.putOwned');
 
 export interface PacketPeerUDP {
   on(event: 'packet', listener: (data: Uint8Array, ip: string, port: number) => void): this;
@@ -420,17 +423,22 @@ export class PacketPeerUDP extends PacketPeer {
    * socket of the destination's family, as Godot does. Delivery errors arrive as 'error'.
    */
   protected _putPacket(buffer: Uint8Array): Error {
+    return this.send(buffer, false);
+  }
+
+  /** `owned`: the caller hands `buffer` over and never writes it again (no copy on send). */
+  private send(buffer: Uint8Array, owned: boolean): Error {
     if (this.destIp === null) return Error.ERR_UNCONFIGURED;
     const ip = this.destIp;
     if (buffer.length > maxPayloadFor(ip)) return Error.FAILED; // EMSGSIZE in Godot's sendto
     if (this.server) {
-      this.server.socket.send(buffer, this.destPort, ip);
+      this.server.socket.send(buffer, this.destPort, ip, owned);
       return Error.OK;
     }
     const sock = this.sockState === 'closed' ? this.openImplicit(ip) : this.socket;
     if (!sock || !this.canReach(ip)) return Error.FAILED;
-    if (this.connected) sock.send(buffer);
-    else sock.send(buffer, this.destPort, ip);
+    if (this.connected) sock.send(buffer, undefined, undefined, owned);
+    else sock.send(buffer, this.destPort, ip, owned);
     return Error.OK;
   }
 
@@ -494,6 +502,34 @@ export class PacketPeerUDP extends PacketPeer {
   /** @internal Emits queued packets now if 'packet' listeners exist (after a 'connection' handler). */
   [kFlush](): void {
     if (this.queue.length > 0 && this.listenerCount('packet') > 0) this.flush();
+  }
+
+  // --- PacketPeerDTLS side -------------------------------------------------------------------
+
+  /**
+   * @internal Moves up to `max` queued datagrams into `into[at …]`, oldest first (what as
+   * many getPacket() calls would return, without a result object per packet); how many.
+   * The datagrams become the caller's: it may overwrite them (PacketPeerDTLS decrypts in place).
+   */
+  [kTakeInto](into: Uint8Array[], at: number, max: number): number {
+    let n = 0;
+    let last: UDPPacket | undefined;
+    while (n < max) {
+      const p = this.queue.shift();
+      if (!p) break;
+      into[at + n++] = p.data;
+      last = p;
+    }
+    if (last) {
+      this.packetIp = last.ip;
+      this.packetPort = last.port;
+    }
+    return n;
+  }
+
+  /** @internal putPacket() of a datagram the caller hands over and never writes again. */
+  [kPutOwned](buffer: Uint8Array): Error {
+    return this.send(buffer, true);
   }
 
   /** @internal The server stopped: the peer loses the shared socket (destination kept). */
