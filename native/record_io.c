@@ -67,13 +67,7 @@ static int read_into(gd_session *s, int32_t where, unsigned char *dst, size_t ca
       if (dst != NULL && gd_read_exhausted(s)) return 0;
       continue;
     }
-    int e = SSL_get_error(s->ssl, r);
-    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
-    if (e == SSL_ERROR_ZERO_RETURN) return 1;
-    char why[64];
-    snprintf(why, sizeof(why), "read failed (SSL_get_error %d)", e);
-    gd_session_note_error(s, why);
-    return -1;
+    return gd_read_failed(s, r);
   }
 }
 

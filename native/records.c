@@ -42,6 +42,16 @@ static size_t min_encrypted(const SSL_CIPHER *c) {
 }
 
 /* Whether every encrypted record in `d` is long enough to be handed to OpenSSL. */
+int gd_read_failed(gd_session *s, int r) {
+  int e = SSL_get_error(s->ssl, r);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
+  if (e == SSL_ERROR_ZERO_RETURN) return 1;
+  char why[64];
+  snprintf(why, sizeof(why), "read failed (SSL_get_error %d)", e);
+  gd_session_note_error(s, why);
+  return -1;
+}
+
 int gd_datagram_acceptable(gd_session *s, const unsigned char *d, size_t len) {
   const SSL_CIPHER *c = SSL_get_current_cipher(s->ssl);
   if (c == NULL) c = SSL_get_pending_cipher(s->ssl);
@@ -163,13 +173,7 @@ static int read_all(napi_env env, gd_session *s, napi_value arr, uint32_t *i, in
       if (fed && gd_read_exhausted(s)) return 0;
       continue;
     }
-    int e = SSL_get_error(s->ssl, r);
-    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
-    if (e == SSL_ERROR_ZERO_RETURN) return 1;
-    char why[64];
-    snprintf(why, sizeof(why), "read failed (SSL_get_error %d)", e);
-    gd_session_note_error(s, why);
-    return -1;
+    return gd_read_failed(s, r);
   }
 }
 

@@ -75,6 +75,10 @@ static inline int gd_read_exhausted(const gd_session *s) {
   return s->io->borrowed == NULL && s->io->in.count == 0 && !SSL_has_pending(s->ssl);
 }
 
+/* After SSL_read returned r <= 0: 0 would block, 1 close_notify, -1 fatal (the reason noted
+ * for sessionError). Shared by both read paths (records.c, record_io.c). */
+int gd_read_failed(gd_session *s, int r);
+
 int gd_register_context(napi_env env, napi_value exports);
 int gd_register_records(napi_env env, napi_value exports);
 int gd_register_record_io(napi_env env, napi_value exports);
