@@ -119,10 +119,13 @@ async function gdwireHost(cfg: Config, bind: () => Promise<Error>, conn: ENetCon
 }
 
 CONFIGS.forEach((cfg, index) => {
-  test(`gdwire ENetConnection client <-> C ENet server (${cfg.name})`, { timeout: 60_000 }, async (t) => {
+  test(`gdwire ENetConnection client <-> C ENet server (${cfg.name})`, { timeout: 120_000 }, async (t) => {
     const bin = binaryOrSkip(t);
     if (!bin) return;
-    const c = new CPeer(bin, ['server', '--seconds', '30', '--exit-on-disconnect', ...cfg.cArgs]);
+    // Under loss ENet's exponential backoff can hold a reliable command (here: the DISCONNECT
+    // after 'later:9') for tens of seconds, C ENet included (CI saw > 15 s once): wait longer.
+    const patience = cfg.loss > 0 ? 45_000 : 15_000;
+    const c = new CPeer(bin, ['server', '--seconds', cfg.loss > 0 ? '100' : '30', '--exit-on-disconnect', ...cfg.cArgs]);
     const conn = new ENetConnection({ platform: wrapPlatform(), checksum: cfg.checksum });
     let relay: LossyRelay | null = null;
     try {
@@ -179,7 +182,7 @@ CONFIGS.forEach((cfg, index) => {
       } else {
         const word = index === 0 ? 'bye:7' : 'later:9';
         peer.send(0, new TextEncoder().encode(word), FLAG_RELIABLE);
-        await until(() => disconnects.length > 0, 15_000, () => 'DISCONNECT from C');
+        await until(() => disconnects.length > 0, patience, () => 'DISCONNECT from C');
         assert.deepEqual(disconnects, [index === 0 ? 7 : 9]);
       }
       await until(() => !peer.isActive(), 10_000, () => 'peer inactive');
@@ -193,7 +196,7 @@ CONFIGS.forEach((cfg, index) => {
 });
 
 CONFIGS.forEach((cfg, index) => {
-  test(`C ENet client <-> gdwire ENetConnection server, polled serviceAsync loop (${cfg.name})`, { timeout: 90_000 }, async (t) => {
+  test(`C ENet client <-> gdwire ENetConnection server, polled serviceAsync loop (${cfg.name})`, { timeout: 150_000 }, async (t) => {
     const bin = binaryOrSkip(t);
     if (!bin) return;
     const conn = new ENetConnection({ platform: wrapPlatform(), checksum: cfg.checksum });
@@ -224,7 +227,7 @@ CONFIGS.forEach((cfg, index) => {
         }
       })();
       c = new CPeer(bin, [
-        'client', String(target), '--seconds', '75', '--channels', '5', '--data', '5678', '--big', String(cfg.big),
+        'client', String(target), '--seconds', cfg.loss > 0 ? '130' : '75', '--channels', '5', '--data', '5678', '--big', String(cfg.big),
         ...(serverDisconnects ? ['--wait-disconnect'] : ['--bye-data', '42']), ...cfg.cArgs,
       ]);
       const echoed = await c.waitFor(/^ECHOED (\d+) (\d+) (\d+) (\d+)$/, 70_000);
@@ -235,9 +238,9 @@ CONFIGS.forEach((cfg, index) => {
       if (serverDisconnects) {
         assert.ok(connected);
         (connected as ENetPacketPeer).peerDisconnect(9);
-        await c.waitFor(/^DISCONNECT 9$/, 10_000);
+        await c.waitFor(/^DISCONNECT 9$/, cfg.loss > 0 ? 45_000 : 10_000); // backoff under loss, as above
       }
-      await until(() => log.some((e) => e[0] === EventType.EVENT_DISCONNECT), 10_000, () => 'DISCONNECT event');
+      await until(() => log.some((e) => e[0] === EventType.EVENT_DISCONNECT), cfg.loss > 0 ? 45_000 : 10_000, () => 'DISCONNECT event');
       const d = log.find((e) => e[0] === EventType.EVENT_DISCONNECT)!;
       assert.equal(d[1], serverDisconnects ? 0 : 42, 'DISCONNECT data from C');
       assert.equal(await c.exited, 0);
