@@ -413,7 +413,7 @@ function removeSentReliableCommand(peer: Peer, seq: number, channelID: number): 
   if (c.packet && wasSent) peer.reliableDataInTransit -= c.fragmentLength;
   const front = peer.sentReliable.head;
   if (front) peer.nextTimeout = (front.sentTime + front.roundTripTimeout) >>> 0;
-  return c.command.type;
+  return c.type;
 }
 
 /** @see enet protocol.c enet_protocol_handle_bandwidth_limit */

@@ -194,7 +194,7 @@ function checkTimeouts(host: Host, peer: Peer): boolean {
   // Back to the front, oldest first, ahead of anything still waiting.
   for (let i = timedOut.length - 1; i >= 0; i--) {
     const c = timedOut[i]!;
-    if (c.command.channelID === 0xff) peer.systemQueue.pushFront(c);
+    if (c.channelID === 0xff) peer.systemQueue.pushFront(c);
     else peer.resendQueue.pushFront(c);
     peer.outgoingCount++;
   }
@@ -216,7 +216,7 @@ function headOf(queue: Deque<OutgoingCommand>): OutgoingCommand | undefined {
  * FREE_RELIABLE_WINDOWS + 2 ahead is clear of commands still in flight.
  */
 function reliableWindowWraps(peer: Peer, c: OutgoingCommand, w: number): boolean {
-  const channel = peer.channels[c.command.channelID]!;
+  const channel = peer.channels[c.channelID]!;
   if (c.reliableSequenceNumber % PEER_RELIABLE_WINDOW_SIZE !== 0) return false;
   const span = (1 << (PEER_FREE_RELIABLE_WINDOWS + 2)) - 1;
   const mask = ((span << w) | (span >> (PEER_RELIABLE_WINDOWS - w))) & 0xffff;
@@ -271,9 +271,8 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
     if (!chosen) break;
 
     // Reliable window checks.
-    const command = chosen.command;
     const reliable = chosen.isReliable;
-    const channel = command.channelID < peer.channelCount ? peer.channels[command.channelID] : undefined;
+    const channel = chosen.channelID < peer.channelCount ? peer.channels[chosen.channelID] : undefined;
     const w = Math.floor(chosen.reliableSequenceNumber / PEER_RELIABLE_WINDOW_SIZE);
     if (reliable) {
       if (channel) {
@@ -291,7 +290,7 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
     }
 
     // Room in this datagram?
-    const size = COMMAND_SIZES[command.type]!;
+    const size = COMMAND_SIZES[chosen.type]!;
     const room = peer.mtu - b.packetSize;
     if (
       b.commandCount >= PROTOCOL_MAXIMUM_PACKET_COMMANDS ||
@@ -309,7 +308,7 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
         channel.usedReliableWindows |= 1 << w;
         channel.reliableWindows[w] = channel.reliableWindows[w]! + 1;
       }
-      if (chosen.sendAttempts === 0) peer.reliableIndex.set(reliableKey(command.channelID, chosen.reliableSequenceNumber), chosen);
+      if (chosen.sendAttempts === 0) peer.reliableIndex.set(reliableKey(chosen.channelID, chosen.reliableSequenceNumber), chosen);
       chosen.sendAttempts++;
       if (chosen.roundTripTimeout === 0) {
         chosen.roundTripTimeout = peer.roundTripTime + 4 * peer.roundTripTimeVariance;
@@ -328,12 +327,33 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
       }
     }
 
-    b.length = encodeCommand(b.body, b.view, b.length, command);
+    b.length = chosen.command ? encodeCommand(b.body, b.view, b.length, chosen.command) : encodeData(b, chosen);
     b.packetSize += size + (chosen.packet !== null ? chosen.fragmentLength : 0);
     b.commandCount++;
     peer.packetsSent++;
   }
   return canPing;
+}
+
+/** A plain data command carried by its OutgoingCommand (see OutgoingCommand.command). */
+function encodeData(b: DatagramBuilder, c: OutgoingCommand): number {
+  const v = b.view;
+  const o = b.length;
+  const data = c.data!;
+  v.setUint8(o, (c.type | c.flags) & 0xff);
+  v.setUint8(o + 1, c.channelID);
+  v.setUint16(o + 2, c.reliableSequenceNumber);
+  let at = o + 4;
+  if (c.type === ProtocolCommand.SEND_UNRELIABLE) {
+    v.setUint16(at, c.unreliableSequenceNumber);
+    at += 2;
+  } else if (c.type === ProtocolCommand.SEND_UNSEQUENCED) {
+    v.setUint16(at, c.unsequencedGroup);
+    at += 2;
+  }
+  v.setUint16(at, data.length);
+  b.body.set(data, at + 2);
+  return at + 2 + data.length;
 }
 
 /** The throttle dropped an unreliable packet: its other fragments go too. */

@@ -33,37 +33,14 @@ export function queuePacket(peer: Peer, channel: Channel, packet: Packet): Error
   if (peer.host.checksumEnabled) fragmentLength -= CHECKSUM_SIZE;
   if (length > fragmentLength) return queueFragments(peer, channel, packet, fragmentLength);
 
-  // Plain literals: `...base` spreads take V8's slow object-spread path on every message
-  // (profile: per-message allocations; same finding as ENetPeerList.parse).
-  let command: Command;
+  // One OutgoingCommand carries the command's wire fields itself (Peer.queueDataCommand).
   if ((packet.flags & (PacketFlag.RELIABLE | PacketFlag.UNSEQUENCED)) === PacketFlag.UNSEQUENCED) {
-    command = {
-      type: ProtocolCommand.SEND_UNSEQUENCED,
-      flags: COMMAND_FLAG_UNSEQUENCED,
-      channelID: channel.id,
-      reliableSequenceNumber: 0,
-      unsequencedGroup: 0,
-      data: packet.data,
-    };
+    peer.queueDataCommand(ProtocolCommand.SEND_UNSEQUENCED, COMMAND_FLAG_UNSEQUENCED, channel.id, packet.data);
   } else if (packet.flags & PacketFlag.RELIABLE || channel.outgoingUnreliableSequenceNumber >= 0xffff) {
-    command = {
-      type: ProtocolCommand.SEND_RELIABLE,
-      flags: COMMAND_FLAG_ACKNOWLEDGE,
-      channelID: channel.id,
-      reliableSequenceNumber: 0,
-      data: packet.data,
-    };
+    peer.queueDataCommand(ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, channel.id, packet.data);
   } else {
-    command = {
-      type: ProtocolCommand.SEND_UNRELIABLE,
-      flags: 0,
-      channelID: channel.id,
-      reliableSequenceNumber: 0,
-      unreliableSequenceNumber: 0,
-      data: packet.data,
-    };
+    peer.queueDataCommand(ProtocolCommand.SEND_UNRELIABLE, 0, channel.id, packet.data);
   }
-  peer.queueOutgoingCommand(command, packet, 0, length);
   return Error.OK;
 }
 

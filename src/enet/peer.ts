@@ -27,7 +27,7 @@ import { queuePacket } from './peer-send.js';
 export * from './peer-defaults.js';
 import { Channel, type IncomingCommand, type IncomingTarget } from './channel.js';
 import { Deque, NumberQueue } from './deque.js';
-import { OutgoingCommand, SentList, packAcknowledgement, reliableKey } from './outgoing-command.js';
+import { OutgoingCommand, SentList, WHOLE_PACKET, packAcknowledgement, reliableKey } from './outgoing-command.js';
 import {
   COMMAND_FLAG_ACKNOWLEDGE,
   COMMAND_FLAG_UNSEQUENCED,
@@ -200,33 +200,49 @@ export class Peer implements IncomingTarget {
    * @internal
    */
   queueOutgoingCommand(command: Command, packet: Packet | null, offset: number, length: number): OutgoingCommand {
-    const oc = new OutgoingCommand(command, packet, offset, length);
-    this.outgoingDataTotal += (COMMAND_SIZES[command.type] ?? 0) + length;
-    const channel = this.channels[command.channelID];
-    if (command.channelID === 0xff || !channel) {
+    const oc = new OutgoingCommand(command, command.type, command.flags, command.channelID, null, packet, offset, length);
+    this.enqueue(oc);
+    command.reliableSequenceNumber = oc.reliableSequenceNumber;
+    if (command.type === ProtocolCommand.SEND_UNRELIABLE) command.unreliableSequenceNumber = oc.unreliableSequenceNumber;
+    else if (command.type === ProtocolCommand.SEND_UNSEQUENCED) command.unsequencedGroup = oc.unsequencedGroup;
+    return oc;
+  }
+
+  /**
+   * Queues a plain SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED of the whole packet,
+   * carried by the OutgoingCommand itself (no Command object). @internal
+   */
+  queueDataCommand(type: ProtocolCommand, flags: number, channelID: number, data: Uint8Array): OutgoingCommand {
+    const oc = new OutgoingCommand(null, type, flags, channelID, data, WHOLE_PACKET, 0, data.length);
+    this.enqueue(oc);
+    return oc;
+  }
+
+  /** Numbering, accounting and the queue of `oc`. @see enet_peer_setup_outgoing_command */
+  private enqueue(oc: OutgoingCommand): void {
+    this.outgoingDataTotal += (COMMAND_SIZES[oc.type] ?? 0) + oc.fragmentLength;
+    const channel = this.channels[oc.channelID];
+    if (oc.channelID === 0xff || !channel) {
       this.outgoingReliableSequenceNumber = (this.outgoingReliableSequenceNumber + 1) & 0xffff;
       oc.reliableSequenceNumber = this.outgoingReliableSequenceNumber;
-    } else if (command.flags & COMMAND_FLAG_ACKNOWLEDGE) {
+    } else if (oc.flags & COMMAND_FLAG_ACKNOWLEDGE) {
       channel.outgoingReliableSequenceNumber = (channel.outgoingReliableSequenceNumber + 1) & 0xffff;
       channel.outgoingUnreliableSequenceNumber = 0;
       oc.reliableSequenceNumber = channel.outgoingReliableSequenceNumber;
-    } else if (command.flags & COMMAND_FLAG_UNSEQUENCED) {
+    } else if (oc.flags & COMMAND_FLAG_UNSEQUENCED) {
       this.outgoingUnsequencedGroup = (this.outgoingUnsequencedGroup + 1) & 0xffff;
     } else {
-      if (offset === 0) channel.outgoingUnreliableSequenceNumber = (channel.outgoingUnreliableSequenceNumber + 1) & 0xffff;
+      if (oc.fragmentOffset === 0) channel.outgoingUnreliableSequenceNumber = (channel.outgoingUnreliableSequenceNumber + 1) & 0xffff;
       oc.reliableSequenceNumber = channel.outgoingReliableSequenceNumber;
       oc.unreliableSequenceNumber = channel.outgoingUnreliableSequenceNumber;
     }
-    command.reliableSequenceNumber = oc.reliableSequenceNumber;
-    if (command.type === ProtocolCommand.SEND_UNRELIABLE) command.unreliableSequenceNumber = oc.unreliableSequenceNumber;
-    else if (command.type === ProtocolCommand.SEND_UNSEQUENCED) command.unsequencedGroup = this.outgoingUnsequencedGroup;
+    if (oc.type === ProtocolCommand.SEND_UNSEQUENCED) oc.unsequencedGroup = this.outgoingUnsequencedGroup;
     oc.order = this.nextOrder++;
-    if (command.channelID === 0xff) this.systemQueue.push(oc);
-    else if (command.flags & COMMAND_FLAG_ACKNOWLEDGE) this.reliableQueue.push(oc);
+    if (oc.channelID === 0xff) this.systemQueue.push(oc);
+    else if (oc.flags & COMMAND_FLAG_ACKNOWLEDGE) this.reliableQueue.push(oc);
     else this.unreliableQueue.push(oc);
     this.outgoingCount++;
     this.host.markSend(this);
-    return oc;
   }
 
   /** @internal No command waiting to be sent and none in flight. */
