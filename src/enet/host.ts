@@ -142,6 +142,13 @@ export class Host {
   pendingEvent: HostEvent | null = null;
   /** @internal True inside service(): handlers may report an event directly. */
   eventCapable = false;
+  /**
+   * Send acknowledgements only once the events of the received datagrams have been taken
+   * (see service()). For owners that call service() until it returns null right away — the
+   * event-driven driver does; a poller that takes one event per frame should leave it off
+   * (ENet's order: acknowledgements leave before the events are handed out).
+   */
+  deferAcknowledgements = false;
   /** @internal The datagram being handled may be referenced, not copied (see host-incoming). */
   payloadsImmutable = false;
   /** @internal Set when a datagram was full and a peer has more to send. */
@@ -305,7 +312,12 @@ export class Host {
     try {
       if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
       if (receiveIncomingCommands(this, DATAGRAMS_PER_SERVICE)) return this.takePendingEvent();
-      if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+      // With deferAcknowledgements, acknowledgements of what was just received wait until
+      // its events are taken: the service call after the last one sends them together with
+      // whatever the application queued in answer (one datagram per hop, not two).
+      if (!(this.deferAcknowledgements && !this.dispatchQueue.isEmpty()) && sendOutgoingCommands(this, true)) {
+        return this.takePendingEvent();
+      }
     } finally {
       this.eventCapable = false;
     }

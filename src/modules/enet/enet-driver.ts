@@ -226,6 +226,10 @@ export class ENetHostDriver {
   setEventHandler(handler: ((e: HostEvent) => void) | null): void {
     if (this.closed) return;
     this.handler = handler;
+    // The pump services until there is no event, so acknowledgements can wait for the
+    // listeners' answers and leave in the same datagram (event-driven ping-pong: one send per
+    // hop instead of two, which is most of a round trip's CPU).
+    this.host.deferAcknowledgements = handler !== null;
     if (handler) this.kick();
     else this.clearTimer();
   }

@@ -1,0 +1,86 @@
+/**
+ * Host.deferAcknowledgements (set by the event-driven driver): acknowledgements of a received
+ * datagram wait until its events have been taken, then leave with the answer in one datagram.
+ * Off (the default, ENet's order): the acknowledgement leaves before the event is handed out.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Host } from '../../src/enet/host.js';
+import { ProtocolCommand } from '../../src/enet/protocol.js';
+import { EventType, PacketFlag, PeerState, type Address, type Datagram } from '../../src/enet/types.js';
+import { decodeDatagram } from '../../src/enet/wire-decode.js';
+
+const A: Address = { address: '10.0.0.1', port: 1 };
+const B: Address = { address: '10.0.0.2', port: 2 };
+
+function seeded(n: number): { u32(): number } {
+  let s = n;
+  return { u32: () => (s = (s * 1103515245 + 12345) >>> 0) };
+}
+
+/** A connected pair driven by hand: datagrams move only when `deliver` is called. */
+function pair(): { a: Host; b: Host; deliver: (from: Host, to: Host) => Datagram[] } {
+  const a = new Host({ random: seeded(1), peerCount: 1 });
+  const b = new Host({ random: seeded(2), peerCount: 1 });
+  const deliver = (from: Host, to: Host): Datagram[] => {
+    const out = from.takeDatagrams();
+    for (const d of out) to.receive(d.data, from === a ? A : B);
+    return out;
+  };
+  const peer = a.connect(B, 2, 0)!;
+  for (let t = 1; t < 100 && peer.state !== PeerState.CONNECTED; t++) {
+    while (a.service(t));
+    deliver(a, b);
+    while (b.service(t));
+    deliver(b, a);
+  }
+  assert.equal(peer.state, PeerState.CONNECTED);
+  while (b.service(100));
+  b.takeDatagrams();
+  return { a, b, deliver };
+}
+
+function commandTypes(d: Datagram): ProtocolCommand[] {
+  return decodeDatagram(d.data)!.commands.map((c) => c.type);
+}
+
+for (const defer of [false, true]) {
+  test(`a request answered from its RECEIVE event: ${defer ? 'one datagram (ACK + answer)' : 'ENet order, ACK first'}`, () => {
+    const { a, b, deliver } = pair();
+    b.deferAcknowledgements = defer;
+    a.peers[0]!.send(0, new Uint8Array([1]), PacketFlag.RELIABLE);
+    while (a.service(200));
+    deliver(a, b);
+    const e = b.service(201);
+    assert.equal(e?.type, EventType.RECEIVE);
+    const before = b.takeDatagrams();
+    assert.equal(before.length, defer ? 0 : 1, 'datagrams sent before the event was handled');
+    e!.peer.send(0, new Uint8Array([2]), PacketFlag.RELIABLE);
+    assert.equal(b.service(201), null);
+    const after = b.takeDatagrams();
+    if (defer) {
+      assert.equal(after.length, 1);
+      assert.deepEqual(commandTypes(after[0]!), [ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.SEND_RELIABLE]);
+    } else {
+      assert.deepEqual(commandTypes(before[0]!), [ProtocolCommand.ACKNOWLEDGE]);
+      assert.deepEqual(after.map(commandTypes), [[ProtocolCommand.SEND_RELIABLE]]);
+    }
+  });
+}
+
+test('deferred acknowledgements still leave when nobody answers, once the events are taken', () => {
+  const { a, b, deliver } = pair();
+  b.deferAcknowledgements = true;
+  for (let i = 0; i < 3; i++) a.peers[0]!.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
+  while (a.service(300));
+  deliver(a, b);
+  const events = [];
+  for (let e = b.service(301); e; e = b.service(301)) events.push(e);
+  assert.equal(events.length, 3);
+  const out = b.takeDatagrams();
+  assert.equal(out.length, 1);
+  assert.deepEqual(commandTypes(out[0]!), [ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE]);
+  for (const d of out) a.receive(d.data, B);
+  while (a.service(302));
+  assert.equal(a.peers[0]!.sentReliable.isEmpty(), true, 'the sender saw every acknowledgement');
+});
