@@ -339,7 +339,8 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
 function encodeData(b: DatagramBuilder, c: OutgoingCommand): number {
   const v = b.view;
   const o = b.length;
-  const data = c.data!;
+  const data = c.dataBuffer!;
+  const length = c.fragmentLength;
   v.setUint8(o, (c.type | c.flags) & 0xff);
   v.setUint8(o + 1, c.channelID);
   v.setUint16(o + 2, c.reliableSequenceNumber);
@@ -351,9 +352,14 @@ function encodeData(b: DatagramBuilder, c: OutgoingCommand): number {
     v.setUint16(at, c.unsequencedGroup);
     at += 2;
   }
-  v.setUint16(at, data.length);
-  b.body.set(data, at + 2);
-  return at + 2 + data.length;
+  v.setUint16(at, length);
+  const body = b.body;
+  const from = c.dataOffset;
+  const to = at + 2;
+  // Small payloads byte by byte: a subarray view for set() would cost more than the copy.
+  if (length <= 64) for (let i = 0; i < length; i++) body[to + i] = data[from + i]!;
+  else body.set(data.subarray(from, from + length), to);
+  return to + length;
 }
 
 /** The throttle dropped an unreliable packet: its other fragments go too. */

@@ -264,11 +264,12 @@ export class Host {
    */
   broadcast(channelID: number, data: Uint8Array, flags = 0): Error {
     if (data.length > this.maximumPacketSize) return Error.ERR_PARAMETER_RANGE_ERROR;
-    const packet: Packet = { data: flags & PacketFlag.NO_ALLOCATE ? data : copyBytes(data), flags };
+    // One copy shared by every peer (fragments group by packet identity per peer only).
+    const shared = flags & PacketFlag.NO_ALLOCATE ? data : copyBytes(data);
     for (const peer of this.peers) {
       if (peer.state !== PeerState.CONNECTED) continue;
       const channel = peer.channels[channelID];
-      if (channel) queuePacket(peer, channel, packet);
+      if (channel) queuePacket(peer, channel, shared, flags, false);
     }
     return Error.OK;
   }

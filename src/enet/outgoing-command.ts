@@ -22,7 +22,7 @@ export class OutgoingCommand {
   /**
    * The command as it goes on the wire (sequence numbers are filled in when queued), or null
    * for a plain SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED, whose wire fields are this
-   * object's own (type … unsequencedGroup, data): one object per message instead of two, which
+   * object's own (type … unsequencedGroup, dataBuffer/dataOffset): one object per message instead of two, which
    * matters when many messages wait (profile: GC with 200k queued).
    */
   command: Command | null;
@@ -30,8 +30,9 @@ export class OutgoingCommand {
   readonly type: ProtocolCommand;
   readonly flags: number;
   readonly channelID: number;
-  /** Payload of a plain data command (null when `command` is set). */
-  readonly data: Uint8Array | null;
+  /** Payload of a plain data command: `fragmentLength` bytes of this at `dataOffset` (null when `command` is set). */
+  readonly dataBuffer: Uint8Array | null;
+  readonly dataOffset: number;
   unsequencedGroup = 0;
   packet: Packet | null;
   fragmentOffset: number;
@@ -56,7 +57,8 @@ export class OutgoingCommand {
     type: ProtocolCommand,
     flags: number,
     channelID: number,
-    data: Uint8Array | null,
+    dataBuffer: Uint8Array | null,
+    dataOffset: number,
     packet: Packet | null,
     fragmentOffset: number,
     fragmentLength: number,
@@ -65,7 +67,8 @@ export class OutgoingCommand {
     this.type = type;
     this.flags = flags;
     this.channelID = channelID;
-    this.data = data;
+    this.dataBuffer = dataBuffer;
+    this.dataOffset = dataOffset;
     this.packet = packet;
     this.fragmentOffset = fragmentOffset;
     this.fragmentLength = fragmentLength;

@@ -5,6 +5,7 @@
  * @see enet peer.c enet_peer_send
  */
 import { Error } from '../core/error.js';
+import { copyBytes } from './bytes.js';
 import type { Channel } from './channel.js';
 import type { Peer } from './peer.js';
 import {
@@ -27,19 +28,23 @@ const SEND_FRAGMENT_SIZE = COMMAND_SIZES[ProtocolCommand.SEND_FRAGMENT]!;
  * between peers.
  * @see enet peer.c enet_peer_send
  */
-export function queuePacket(peer: Peer, channel: Channel, packet: Packet): Error {
-  const length = packet.data.length;
+export function queuePacket(peer: Peer, channel: Channel, data: Uint8Array, flags: number, copy: boolean): Error {
+  const length = data.length;
   let fragmentLength = peer.mtu - HEADER_SIZE_FULL - SEND_FRAGMENT_SIZE;
   if (peer.host.checksumEnabled) fragmentLength -= CHECKSUM_SIZE;
-  if (length > fragmentLength) return queueFragments(peer, channel, packet, fragmentLength);
+  if (length > fragmentLength) {
+    const packet: Packet = { data: copy ? copyBytes(data) : data, flags };
+    return queueFragments(peer, channel, packet, fragmentLength);
+  }
+  const packet = { flags }; // the flags decide the command kind below; the payload goes with the command
 
   // One OutgoingCommand carries the command's wire fields itself (Peer.queueDataCommand).
   if ((packet.flags & (PacketFlag.RELIABLE | PacketFlag.UNSEQUENCED)) === PacketFlag.UNSEQUENCED) {
-    peer.queueDataCommand(ProtocolCommand.SEND_UNSEQUENCED, COMMAND_FLAG_UNSEQUENCED, channel.id, packet.data);
+    peer.queueDataCommand(ProtocolCommand.SEND_UNSEQUENCED, COMMAND_FLAG_UNSEQUENCED, channel.id, data, copy);
   } else if (packet.flags & PacketFlag.RELIABLE || channel.outgoingUnreliableSequenceNumber >= 0xffff) {
-    peer.queueDataCommand(ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, channel.id, packet.data);
+    peer.queueDataCommand(ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, channel.id, data, copy);
   } else {
-    peer.queueDataCommand(ProtocolCommand.SEND_UNRELIABLE, 0, channel.id, packet.data);
+    peer.queueDataCommand(ProtocolCommand.SEND_UNRELIABLE, 0, channel.id, data, copy);
   }
   return Error.OK;
 }

@@ -9,7 +9,7 @@
  * @see enet peer.c, enet.h ENetPeer
  */
 import { Error } from '../core/error.js';
-import { copyBytes } from './bytes.js';
+import { reserveInSlab, reservedSlab } from './bytes.js';
 import {
   PEER_DEFAULT_PACKET_THROTTLE,
   PEER_DEFAULT_ROUND_TRIP_TIME,
@@ -190,8 +190,7 @@ export class Peer implements IncomingTarget {
     const channel = this.channels[channelID];
     if (!channel || !Number.isInteger(channelID)) return Error.ERR_INVALID_PARAMETER;
     if (data.length > this.host.maximumPacketSize) return Error.ERR_PARAMETER_RANGE_ERROR;
-    const packet: Packet = { data: flags & PacketFlag.NO_ALLOCATE ? data : copyBytes(data), flags };
-    return queuePacket(this, channel, packet);
+    return queuePacket(this, channel, data, flags, (flags & PacketFlag.NO_ALLOCATE) === 0);
   }
 
   /**
@@ -200,7 +199,7 @@ export class Peer implements IncomingTarget {
    * @internal
    */
   queueOutgoingCommand(command: Command, packet: Packet | null, offset: number, length: number): OutgoingCommand {
-    const oc = new OutgoingCommand(command, command.type, command.flags, command.channelID, null, packet, offset, length);
+    const oc = new OutgoingCommand(command, command.type, command.flags, command.channelID, null, 0, packet, offset, length);
     this.enqueue(oc);
     command.reliableSequenceNumber = oc.reliableSequenceNumber;
     if (command.type === ProtocolCommand.SEND_UNRELIABLE) command.unreliableSequenceNumber = oc.unreliableSequenceNumber;
@@ -212,8 +211,15 @@ export class Peer implements IncomingTarget {
    * Queues a plain SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED of the whole packet,
    * carried by the OutgoingCommand itself (no Command object). @internal
    */
-  queueDataCommand(type: ProtocolCommand, flags: number, channelID: number, data: Uint8Array): OutgoingCommand {
-    const oc = new OutgoingCommand(null, type, flags, channelID, data, WHOLE_PACKET, 0, data.length);
+  queueDataCommand(type: ProtocolCommand, flags: number, channelID: number, data: Uint8Array, copy: boolean): OutgoingCommand {
+    let buffer = data;
+    let at = 0;
+    if (copy) {
+      at = reserveInSlab(data.length);
+      buffer = reservedSlab();
+      buffer.set(data, at);
+    }
+    const oc = new OutgoingCommand(null, type, flags, channelID, buffer, at, WHOLE_PACKET, 0, data.length);
     this.enqueue(oc);
     return oc;
   }
