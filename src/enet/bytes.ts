@@ -17,13 +17,8 @@ let offset = 0;
 /** A zero-filled view of `length` bytes. */
 export function allocateBytes(length: number): Uint8Array {
   if (length > MAX_POOLED) return new Uint8Array(length);
-  if (offset + length > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    offset = 0;
-  }
-  const view = slab.subarray(offset, offset + length);
-  offset = (offset + length + 7) & ~7;
-  return view;
+  const at = reserveInSlab(length);
+  return slab.subarray(at, at + length);
 }
 
 /** A copy of `source` (pooled when small). */
@@ -34,7 +29,7 @@ export function copyBytes(source: Uint8Array): Uint8Array {
 }
 
 /**
- * Reserves `length` bytes in the current slab (≤ 4096) and returns their offset in
+ * Reserves `length` bytes (≤ 4096) in the current slab, or a new one, and returns their offset in
  * {@link reservedSlab}, which must be read right after: a queued message can keep
  * (slab, offset) instead of a view object of its own (profile: ≈ 80 B of heap per queued
  * message, copied and promoted by the GC when many wait).

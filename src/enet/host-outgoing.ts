@@ -12,7 +12,7 @@ import { crc32 } from './crc32.js';
 import type { Deque } from './deque.js';
 import type { Host } from './host.js';
 import type { OutgoingCommand } from './outgoing-command.js';
-import { reliableKey } from './outgoing-command.js';
+import { ackChannel, ackIsDisconnect, ackSentTime, ackSequence, reliableKey } from './outgoing-command.js';
 import {
   PEER_PACKET_LOSS_INTERVAL,
   PEER_PACKET_LOSS_SCALE,
@@ -31,7 +31,7 @@ import {
 } from './protocol.js';
 import { timeDifference, timeGreaterEqual, timeLess } from './time.js';
 import { PeerState } from './types.js';
-import { encodeAcknowledge, encodeCommand, encodeHeader } from './wire-encode.js';
+import { encodeAcknowledge, encodeCommand, encodeDataCommand, encodeHeader } from './wire-encode.js';
 
 const ACKNOWLEDGE_SIZE = COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
 const PING_SIZE = COMMAND_SIZES[ProtocolCommand.PING]!;
@@ -142,16 +142,13 @@ function sendAcknowledgements(host: Host, peer: Peer, b: DatagramBuilder): void 
       host.continueSending = true;
       return;
     }
-    // Unpacked inline (packAcknowledgement's layout): an object per ack showed in the profile.
     const packed = peer.acknowledgements.shift()!;
-    const low = packed % 0x1_0000_0000;
-    const high = Math.floor(packed / 0x1_0000_0000);
-    const seq = low >>> 16;
-    b.length = encodeAcknowledge(b.view, b.length, high >>> 1, seq, seq, low & 0xffff);
+    const seq = ackSequence(packed);
+    b.length = encodeAcknowledge(b.view, b.length, ackChannel(packed), seq, seq, ackSentTime(packed));
     b.packetSize += ACKNOWLEDGE_SIZE;
     b.commandCount++;
     // Acknowledging a DISCONNECT completes the remote-initiated disconnection.
-    if (high & 1) host.dispatchState(peer, PeerState.ZOMBIE);
+    if (ackIsDisconnect(packed)) host.dispatchState(peer, PeerState.ZOMBIE);
   }
 }
 
@@ -327,39 +324,14 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
       }
     }
 
-    b.length = chosen.command ? encodeCommand(b.body, b.view, b.length, chosen.command) : encodeData(b, chosen);
+    b.length = chosen.command
+      ? encodeCommand(b.body, b.view, b.length, chosen.command)
+      : encodeDataCommand(b.body, b.view, b.length, chosen, chosen.dataBuffer!, chosen.dataOffset, chosen.fragmentLength);
     b.packetSize += size + (chosen.packet !== null ? chosen.fragmentLength : 0);
     b.commandCount++;
     peer.packetsSent++;
   }
   return canPing;
-}
-
-/** A plain data command carried by its OutgoingCommand (see OutgoingCommand.command). */
-function encodeData(b: DatagramBuilder, c: OutgoingCommand): number {
-  const v = b.view;
-  const o = b.length;
-  const data = c.dataBuffer!;
-  const length = c.fragmentLength;
-  v.setUint8(o, (c.type | c.flags) & 0xff);
-  v.setUint8(o + 1, c.channelID);
-  v.setUint16(o + 2, c.reliableSequenceNumber);
-  let at = o + 4;
-  if (c.type === ProtocolCommand.SEND_UNRELIABLE) {
-    v.setUint16(at, c.unreliableSequenceNumber);
-    at += 2;
-  } else if (c.type === ProtocolCommand.SEND_UNSEQUENCED) {
-    v.setUint16(at, c.unsequencedGroup);
-    at += 2;
-  }
-  v.setUint16(at, length);
-  const body = b.body;
-  const from = c.dataOffset;
-  const to = at + 2;
-  // Small payloads byte by byte: a subarray view for set() would cost more than the copy.
-  if (length <= 64) for (let i = 0; i < length; i++) body[to + i] = data[from + i]!;
-  else body.set(data.subarray(from, from + length), to);
-  return to + length;
 }
 
 /** The throttle dropped an unreliable packet: its other fragments go too. */

@@ -136,9 +136,11 @@ export function packAcknowledgement(channelID: number, seq: number, sentTime: nu
   return (channelID * 2 + (isDisconnect ? 1 : 0)) * 0x1_0000_0000 + low;
 }
 
-/** The fields of a packed acknowledgement. */
-export function unpackAcknowledgement(packed: number): { channelID: number; seq: number; sentTime: number; isDisconnect: boolean } {
-  const low = packed % 0x1_0000_0000;
-  const high = Math.floor(packed / 0x1_0000_0000);
-  return { channelID: high >>> 1, seq: low >>> 16, sentTime: low & 0xffff, isDisconnect: (high & 1) === 1 };
-}
+/**
+ * The fields of a packed acknowledgement, read one at a time: the send path unpacks one per
+ * acknowledged command, and a result object each time showed in the profile.
+ */
+export const ackChannel = (packed: number): number => Math.floor(packed / 0x1_0000_0000) >>> 1;
+export const ackSequence = (packed: number): number => (packed % 0x1_0000_0000) >>> 16;
+export const ackSentTime = (packed: number): number => (packed % 0x1_0000_0000) & 0xffff;
+export const ackIsDisconnect = (packed: number): boolean => (Math.floor(packed / 0x1_0000_0000) & 1) === 1;

@@ -177,3 +177,46 @@ export function encodeAcknowledge(
   view.setUint16(offset + 6, receivedSentTime & 0xffff);
   return offset + 8;
 }
+
+/** The header fields of a plain SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED. */
+export interface DataCommandFields {
+  type: ProtocolCommand;
+  flags: number;
+  channelID: number;
+  reliableSequenceNumber: number;
+  unreliableSequenceNumber: number;
+  unsequencedGroup: number;
+}
+
+/**
+ * Writes a plain data command whose payload is `length` bytes of `source` at `from`, without a
+ * Command object (the engine's queued messages carry these fields themselves).
+ * @returns the offset after the command and its payload
+ */
+export function encodeDataCommand(
+  bytes: Uint8Array,
+  view: DataView,
+  offset: number,
+  c: DataCommandFields,
+  source: Uint8Array,
+  from: number,
+  length: number,
+): number {
+  view.setUint8(offset, ((c.type & PROTOCOL_COMMAND_MASK) | c.flags) & 0xff);
+  view.setUint8(offset + 1, c.channelID & 0xff);
+  view.setUint16(offset + 2, c.reliableSequenceNumber & 0xffff);
+  let at = offset + 4;
+  if (c.type === ProtocolCommand.SEND_UNRELIABLE) {
+    view.setUint16(at, c.unreliableSequenceNumber & 0xffff);
+    at += 2;
+  } else if (c.type === ProtocolCommand.SEND_UNSEQUENCED) {
+    view.setUint16(at, c.unsequencedGroup & 0xffff);
+    at += 2;
+  }
+  view.setUint16(at, length);
+  at += 2;
+  // Small payloads byte by byte: a subarray view for set() would cost more than the copy.
+  if (length <= 64) for (let i = 0; i < length; i++) bytes[at + i] = source[from + i]!;
+  else bytes.set(source.subarray(from, from + length), at);
+  return at + length;
+}
