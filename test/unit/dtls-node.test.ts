@@ -2,7 +2,7 @@
  * DTLS over real loopback sockets and the real clock: retransmission of lost handshake flights
  * (OpenSSL's timer, read through the addon and acted on in poll()).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { TLSOptions } from '../../src/core/crypto/tls-options.js';
@@ -40,8 +40,14 @@ test('a ClientHello sent before the server is up is retransmitted until it is', 
   assert.ok(performance.now() - started > 300);
 });
 
-test('a lost client flight is retransmitted (relay drops the third client datagram)', { timeout: 20_000 }, async (t) => {
-  if (!requireNative(t)) return;
+/**
+ * A DTLS server (P-256, 100 ms retransmission) behind a loopback relay, and a client of the
+ * relay: client ⇄ relay ⇄ server. `keep(fromClient)` is asked for every datagram; false drops it.
+ */
+async function relayedHandshake(
+  t: TestContext,
+  keep: (msg: Buffer, fromClient: boolean) => boolean,
+): Promise<{ loop: AcceptLoop; client: PacketPeerDTLS }> {
   const { key, cert } = keyAndCert('p256');
   const server = new UDPServer();
   t.after(() => server.stop());
@@ -50,24 +56,16 @@ test('a lost client flight is retransmitted (relay drops the third client datagr
   assert.equal(dtls.setup(TLSOptions.server(key, cert)), Error.OK);
   const loop = new AcceptLoop(server, dtls);
 
-  // relay: client ⇄ relay ⇄ server, dropping the client's 3rd datagram (its Finished flight).
   const relay = createSocket('udp4');
   t.after(() => relay.close());
   await new Promise<void>((r) => relay.bind(0, '127.0.0.1', () => r()));
   let clientAddr: RemoteInfo | null = null;
-  let fromClient = 0;
-  let dropped = 0;
   relay.on('message', (msg, rinfo) => {
-    if (rinfo.port === server.getLocalPort()) {
-      if (clientAddr) relay.send(msg, clientAddr.port, clientAddr.address);
-      return;
-    }
-    clientAddr = rinfo;
-    if (++fromClient === 3) {
-      dropped++;
-      return;
-    }
-    relay.send(msg, server.getLocalPort(), '127.0.0.1');
+    const fromClient = rinfo.port !== server.getLocalPort();
+    if (fromClient) clientAddr = rinfo;
+    if (!keep(msg, fromClient)) return;
+    if (fromClient) relay.send(msg, server.getLocalPort(), '127.0.0.1');
+    else if (clientAddr) relay.send(msg, clientAddr.port, clientAddr.address);
   });
 
   const udp = new PacketPeerUDP();
@@ -75,6 +73,21 @@ test('a lost client flight is retransmitted (relay drops the third client datagr
   assert.equal(await udp.connectToHost('127.0.0.1', relay.address().port), Error.OK);
   const client = new PacketPeerDTLS({ retransmitMs: 100 });
   assert.equal(client.connectToPeer(udp, 'myserver', TLSOptions.client(cert)), Error.OK);
+  return { loop, client };
+}
+
+test('a lost client flight is retransmitted (relay drops the third client datagram)', { timeout: 20_000 }, async (t) => {
+  if (!requireNative(t)) return;
+  let fromClient = 0;
+  let dropped = 0;
+  const { loop, client } = await relayedHandshake(t, (_msg, client) => {
+    // the client's 3rd datagram is its Finished flight
+    if (client && ++fromClient === 3) {
+      dropped++;
+      return false;
+    }
+    return true;
+  });
   const ok = await pollUntil(() => { loop.step(); client.poll(); },
     () => client.getStatus() === PacketPeerDTLS.STATUS_CONNECTED && loop.peers.some((p) => p.getStatus() === PacketPeerDTLS.STATUS_CONNECTED), 5000);
   assert.ok(ok, `client ${client.getStatus()} ${client.getLastError()}`);
@@ -84,46 +97,26 @@ test('a lost client flight is retransmitted (relay drops the third client datagr
 
 test('a lost last server flight: the connected server answers the client\'s retransmission', { timeout: 20_000 }, async (t) => {
   if (!requireNative(t)) return;
-  const { key, cert } = keyAndCert('p256');
-  const server = new UDPServer();
-  t.after(() => server.stop());
-  assert.equal(await server.listen(0, '127.0.0.1'), Error.OK);
-  const dtls = new DTLSServer({ retransmitMs: 100 });
-  assert.equal(dtls.setup(TLSOptions.server(key, cert)), Error.OK);
-  const loop = new AcceptLoop(server, dtls);
-
-  // relay: drops the server's ChangeCipherSpec (content type 20) and epoch-1 records until the
-  // client sends again, so the server is CONNECTED while the client still waits for Finished.
-  const relay = createSocket('udp4');
-  t.after(() => relay.close());
-  await new Promise<void>((r) => relay.bind(0, '127.0.0.1', () => r()));
-  let clientAddr: RemoteInfo | null = null;
+  // Drops the server's ChangeCipherSpec (content type 20) and epoch-1 records until the client
+  // sends again, so the server is CONNECTED while the client still waits for Finished.
   let dropping = true;
   let dropped = 0;
   let clientAfterDrop = 0;
-  relay.on('message', (msg, rinfo) => {
-    if (rinfo.port === server.getLocalPort()) {
-      const epoch = ((msg[3] ?? 0) << 8) | (msg[4] ?? 0);
-      if (dropping && (msg[0] === 20 || epoch === 1)) {
-        dropped++;
-        return;
+  const { loop, client } = await relayedHandshake(t, (msg, fromClient) => {
+    if (fromClient) {
+      if (dropped > 0) {
+        dropping = false;
+        clientAfterDrop++;
       }
-      if (clientAddr) relay.send(msg, clientAddr.port, clientAddr.address);
-      return;
+      return true;
     }
-    clientAddr = rinfo;
-    if (dropped > 0) {
-      dropping = false;
-      clientAfterDrop++;
+    const epoch = ((msg[3] ?? 0) << 8) | (msg[4] ?? 0);
+    if (dropping && (msg[0] === 20 || epoch === 1)) {
+      dropped++;
+      return false;
     }
-    relay.send(msg, server.getLocalPort(), '127.0.0.1');
+    return true;
   });
-
-  const udp = new PacketPeerUDP();
-  t.after(() => udp.close());
-  assert.equal(await udp.connectToHost('127.0.0.1', relay.address().port), Error.OK);
-  const client = new PacketPeerDTLS({ retransmitMs: 100 });
-  assert.equal(client.connectToPeer(udp, 'myserver', TLSOptions.client(cert)), Error.OK);
   const serverPeer = (): PacketPeerDTLS | undefined => loop.peers.find((p) => p.getStatus() === PacketPeerDTLS.STATUS_CONNECTED);
   const ok = await pollUntil(() => { loop.step(); client.poll(); },
     () => client.getStatus() === PacketPeerDTLS.STATUS_CONNECTED && serverPeer() !== undefined, 5000);
