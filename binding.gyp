@@ -10,7 +10,8 @@
         "native/napi_util.c",
         "native/pkey.c",
         "native/record_io.c",
-        "native/records.c"
+        "native/records.c",
+        "native/udp.c"
       ],
       "defines": ["OPENSSL_API_COMPAT=30000"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],

@@ -5,4 +5,6 @@
 int gd_register_dtls(napi_env env, napi_value exports);
 /* Adds the public-key helpers Node's crypto module lacks (prehashed sign/verify, PKCS#1 v1.5 decrypt). */
 int gd_register_pkey(napi_env env, napi_value exports);
+/* Batched UDP sockets (udp.c); registers nothing off Linux. */
+int gd_register_udp(napi_env env, napi_value exports);
 #endif

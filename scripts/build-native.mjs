@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds gdwire's native DTLS addon (native/, binding.gyp) with node-gyp, offline: the headers
+// Builds gdwire's native addon (native/, binding.gyp: DTLS, batched UDP for ENet) with node-gyp, offline: the headers
 // (node_api.h and OpenSSL's) come from the node installation itself (<prefix>/include/node),
 // and the addon links no OpenSSL of its own — it uses the one inside the node binary.
 //
@@ -15,8 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const required = process.env.GDWIRE_REQUIRE_NATIVE === '1' || process.env.GDWIRE_REQUIRE_INTEROP === '1';
 
 function fail(why) {
-  console.warn(`gdwire: native DTLS addon NOT built: ${why}`);
-  console.warn('gdwire: everything but DTLS works; PacketPeerDTLS/DTLSServer will return ERR_UNAVAILABLE.');
+  console.warn(`gdwire: native addon (DTLS, batched UDP) NOT built: ${why}`);
+  console.warn('gdwire: everything but DTLS works (ENet falls back to node:dgram); PacketPeerDTLS/DTLSServer will return ERR_UNAVAILABLE.');
   process.exit(required ? 1 : 0);
 }
 
@@ -44,4 +44,4 @@ const args = [gyp, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
 const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) fail(`node-gyp exited with ${r.status ?? r.signal}`);
 if (!existsSync(join(root, 'build', 'Release', 'gdwire_dtls.node'))) fail('build/Release/gdwire_dtls.node missing after the build');
-console.log('gdwire: native DTLS addon built (build/Release/gdwire_dtls.node)');
+console.log('gdwire: native addon built (build/Release/gdwire_dtls.node)');

@@ -43,6 +43,8 @@ class DatagramBuilder {
   readonly compressed = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
   readonly header = new Uint8Array(HEADER_SIZE_FULL + CHECKSUM_SIZE);
   readonly headerView = new DataView(this.header.buffer);
+  /** The finished datagram when the host's sink copies it (Host.sendCopies). */
+  readonly out = new Uint8Array(HEADER_SIZE_FULL + CHECKSUM_SIZE + PROTOCOL_MAXIMUM_MTU);
   length = 0;
   /**
    * ENet's running datagram size: header, then each command. Unlike ENet, the checksum
@@ -384,7 +386,8 @@ function finishDatagram(host: Host, peer: Peer, b: DatagramBuilder): void {
   if (host.checksumEnabled) {
     b.headerView.setUint32(hs - CHECKSUM_SIZE, crc32(b.header.subarray(0, hs), body));
   }
-  const out = allocateBytes(hs + payload.length);
+  const n = hs + payload.length;
+  const out = host.sendCopies && host.hasSendCallback ? b.out.subarray(0, n) : allocateBytes(n);
   out.set(b.header.subarray(0, hs));
   out.set(payload, hs);
   host.emit(out, peer.address);

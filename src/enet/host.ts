@@ -151,6 +151,13 @@ export class Host {
   deferAcknowledgements = false;
   /** @internal The datagram being handled may be referenced, not copied (see host-incoming). */
   payloadsImmutable = false;
+  /**
+   * The `send` callback copies each datagram before it returns (a batched socket stages it
+   * in its own arena): datagrams are then assembled in one reused buffer instead of a fresh
+   * one each (profile: allocation, and the garbage collection it caused, per datagram sent).
+   * Without a `send` callback it has no effect: takeDatagrams() hands out fresh buffers.
+   */
+  sendCopies = false;
   /** @internal Set when a datagram was full and a peer has more to send. */
   continueSending = false;
   private readonly outbox: Datagram[] = [];
@@ -203,6 +210,11 @@ export class Host {
   /** Takes the datagrams produced since the last call (when no `send` option was given). */
   takeDatagrams(): Datagram[] {
     return this.outbox.splice(0, this.outbox.length);
+  }
+
+  /** @internal Datagrams go to a `send` callback (not to takeDatagrams). */
+  get hasSendCallback(): boolean {
+    return this.sendFn !== undefined;
   }
 
   /** @internal */

@@ -1,6 +1,6 @@
 /**
  * The production Platform: performance.now(), node:crypto randomness, Node timers, node:dgram
- * sockets, dns.lookup, and a level-filtered logger writing text or JSON lines to stderr.
+ * sockets (batched native ones for ENet where available: batched-socket.ts), dns.lookup, and a level-filtered logger writing text or JSON lines to stderr.
  */
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -11,8 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { ipFamily, normalizeIp } from '../core/io/ip.js';
 import type {
   BindOptions, Clock, DatagramSocket, LogFields, LogLevel, Logger, Network, Platform, Random,
-  SocketAddress, SocketError, SocketFamily, TimerHandle, Timers,
+  SocketAddress, SocketError, SocketFamily, SocketOptions, TimerHandle, Timers,
 } from './platform.js';
+import { BatchedDatagramSocket, loadNativeUdp } from './batched-socket.js';
 import { PlatformSocketError, toSocketError } from './socket-error.js';
 
 export const nodeClock: Clock = { now: () => performance.now() };
@@ -390,8 +391,9 @@ export class NodeDatagramSocket implements DatagramSocket {
 }
 
 export class NodeNetwork implements Network {
-  createSocket(family: SocketFamily): DatagramSocket {
-    return new NodeDatagramSocket(family);
+  createSocket(family: SocketFamily, options: SocketOptions = {}): DatagramSocket {
+    const udp = options.batched === true ? loadNativeUdp() : null;
+    return udp ? new BatchedDatagramSocket(family, udp) : new NodeDatagramSocket(family);
   }
 
   async lookup(host: string, family?: 4 | 6): Promise<string[]> {

@@ -75,6 +75,8 @@ export interface DatagramSocket {
    * keep a reference instead of copying it (datagrams still queued in the OS layer).
    */
   send(data: Uint8Array, port?: number, address?: string, owned?: boolean): void;
+  /** True when send() copies `data` before it returns (the caller may reuse its buffer at once). */
+  readonly copiesOnSend?: boolean;
   onMessage(handler: (data: Uint8Array, from: SocketAddress) => void): void;
   onError(handler: (err: SocketError) => void): void;
   /** The bound local address, or null before bind. */
@@ -85,8 +87,16 @@ export interface DatagramSocket {
   close(): void;
 }
 
+export interface SocketOptions {
+  /**
+   * Prefer a socket that batches its system calls (native/udp.c: recvmmsg/sendmmsg) when the
+   * platform has one; see batched-socket.ts for how it differs. The ENet hosts ask for it.
+   */
+  batched?: boolean;
+}
+
 export interface Network {
-  createSocket(family: SocketFamily): DatagramSocket;
+  createSocket(family: SocketFamily, options?: SocketOptions): DatagramSocket;
   /** Resolves a host name (or IP literal) to addresses, IPv4 first unless `family` says otherwise. */
   lookup(host: string, family?: 4 | 6): Promise<string[]>;
 }

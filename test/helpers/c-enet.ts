@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { nodePlatform } from '../../src/platform/node-platform.js';
-import type { Platform } from '../../src/platform/platform.js';
+import type { Network, Platform } from '../../src/platform/platform.js';
 import { repoRoot } from './paths.js';
 
 const requireInterop = process.env['GDWIRE_REQUIRE_INTEROP'] === '1';
@@ -44,9 +44,23 @@ export function cPeerOrSkip(t: TestContext, name: string): string | null {
   return null;
 }
 
-/** The Node platform with the clock moved to 3 s before the 32-bit millisecond wrap. */
-export function wrapPlatform(): Platform {
+/** Class names of the sockets {@link wrapPlatform} platforms created, in order. */
+export const createdSockets: string[] = [];
+
+/**
+ * The Node platform with the clock moved to 3 s before the 32-bit millisecond wrap.
+ * `dgramOnly`: node:dgram sockets even where ENet would get batched native ones.
+ */
+export function wrapPlatform(dgramOnly = false): Platform {
   const p = nodePlatform({ logger: { level: 'warn' } });
   const offset = 2 ** 32 - 3000 - p.clock.now();
-  return { ...p, clock: { now: () => p.clock.now() + offset } };
+  const network: Network = {
+    createSocket: (family, options) => {
+      const sock = p.network.createSocket(family, dgramOnly ? {} : options);
+      createdSockets.push(sock.constructor.name);
+      return sock;
+    },
+    lookup: (host, family) => p.network.lookup(host, family),
+  };
+  return { ...p, network, clock: { now: () => p.clock.now() + offset } };
 }

@@ -11,7 +11,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cPeerOrSkip, wrapPlatform } from '../helpers/c-enet.js';
+import { cPeerOrSkip, createdSockets, wrapPlatform } from '../helpers/c-enet.js';
+import { loadNativeUdp } from '../../src/platform/batched-socket.js';
 import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -104,9 +105,12 @@ interface Config {
   rangeCoder: boolean;
   loss: number;
   big: number;
+  /** node:dgram sockets instead of the batched native ones (the fallback path). */
+  dgram?: boolean;
 }
 const CONFIGS: Config[] = [
   { name: 'plain', cArgs: [], checksum: false, rangeCoder: false, loss: 0, big: 1 << 20 },
+  { name: 'plain, node:dgram sockets', cArgs: [], checksum: false, rangeCoder: false, loss: 0, big: 1 << 20, dgram: true },
   { name: 'checksum + range coder', cArgs: ['--checksum', '--range-coder'], checksum: true, rangeCoder: true, loss: 0, big: 1 << 20 },
   // ENet's default timeouts can end a link at 20 % loss each way (C ENet too): both ends wait longer.
   { name: '20 % loss each way', cArgs: ['--timeout', '30000'], checksum: false, rangeCoder: false, loss: 0.2, big: 1 << 18 },
@@ -126,7 +130,7 @@ CONFIGS.forEach((cfg, index) => {
     // after 'later:9') for tens of seconds, C ENet included (CI saw > 15 s once): wait longer.
     const patience = cfg.loss > 0 ? 45_000 : 15_000;
     const c = new CPeer(bin, ['server', '--seconds', cfg.loss > 0 ? '100' : '30', '--exit-on-disconnect', ...cfg.cArgs]);
-    const conn = new ENetConnection({ platform: wrapPlatform(), checksum: cfg.checksum });
+    const conn = new ENetConnection({ platform: wrapPlatform(cfg.dgram === true), checksum: cfg.checksum });
     let relay: LossyRelay | null = null;
     try {
       const port = Number((await c.waitFor(/^READY (\d+)/, 5000))[1]);
@@ -135,7 +139,11 @@ CONFIGS.forEach((cfg, index) => {
         relay = new LossyRelay(port, cfg.loss);
         target = await relay.start();
       }
+      const before = createdSockets.length;
       await gdwireHost(cfg, () => conn.createHost(1), conn);
+      // The socket under test: batched where the addon has it, node:dgram when asked for.
+      const expected = cfg.dgram === true || loadNativeUdp() === null ? 'NodeDatagramSocket' : 'BatchedDatagramSocket';
+      assert.equal(createdSockets[before], expected);
       const echoes = new Map<number, Uint8Array[]>([[1, []], [2, []], [3, []]]);
       const other = { unseq: 0, unrel: 0, frag: 0 };
       const disconnects: number[] = [];
@@ -199,7 +207,7 @@ CONFIGS.forEach((cfg, index) => {
   test(`C ENet client <-> gdwire ENetConnection server, polled serviceAsync loop (${cfg.name})`, { timeout: 150_000 }, async (t) => {
     const bin = binaryOrSkip(t);
     if (!bin) return;
-    const conn = new ENetConnection({ platform: wrapPlatform(), checksum: cfg.checksum });
+    const conn = new ENetConnection({ platform: wrapPlatform(cfg.dgram === true), checksum: cfg.checksum });
     let c: CPeer | null = null;
     let relay: LossyRelay | null = null;
     let stop = false;

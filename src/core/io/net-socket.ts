@@ -3,7 +3,7 @@
  * dual-stack IPv6 socket, an IPv4 literal an IPv4 socket, an IPv6 literal an IPv6-only one.
  * @see godot core/io/net_socket.h, drivers/unix/net_socket_posix.cpp (open, bind, _set_ip_type)
  */
-import type { DatagramSocket, Network, SocketError, SocketFamily } from '../../platform/platform.js';
+import type { DatagramSocket, Network, SocketError, SocketFamily, SocketOptions } from '../../platform/platform.js';
 import { isSocketError, toSocketError } from '../../platform/socket-error.js';
 import { Error } from '../error.js';
 import { isWildcard, normalizeIp } from './ip.js';
@@ -38,11 +38,11 @@ const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EPROTONOSUPPORT', 'EADDRNOTAVAIL']);
  */
 export async function openBoundSocket(
   network: Network, plan: SocketPlan, port: number, reuseAddr: boolean,
-  adopt: (sock: DatagramSocket) => void,
+  adopt: (sock: DatagramSocket) => void, options: SocketOptions = {},
 ): Promise<{ sock: DatagramSocket } | { error: Error; cause: SocketError }> {
   const attempt = async (family: SocketFamily, address: string | undefined, ipv6Only: boolean):
   Promise<DatagramSocket | SocketError> => {
-    const sock = network.createSocket(family);
+    const sock = network.createSocket(family, options);
     adopt(sock);
     try {
       await sock.bind(port, address, { ipv6Only, reuseAddr });

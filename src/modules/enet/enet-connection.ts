@@ -161,7 +161,8 @@ export class ENetConnection extends EventEmitter {
     });
     const gen = this.generation;
     this.binding = true;
-    const r = await openBoundSocket(this.platform.network, plan, bindPort, false, (s) => driver.adopt(s));
+    // batched: recvmmsg/sendmmsg sockets where the platform has them (batched-socket.ts).
+    const r = await openBoundSocket(this.platform.network, plan, bindPort, false, (s) => driver.adopt(s), { batched: true });
     if (gen !== this.generation) {
       driver.close();
       return Error.FAILED;

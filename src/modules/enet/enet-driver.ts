@@ -80,6 +80,8 @@ export class ENetHostDriver {
   /** Makes `sock` the driver's socket; call before it binds so no datagram is missed. */
   adopt(sock: DatagramSocket): void {
     this.socket = sock;
+    // A socket that copies on send lets the host assemble every datagram in one buffer.
+    this.host.sendCopies = sock.copiesOnSend === true && this.transport === null;
     sock.onMessage((data: Uint8Array, from: SocketAddress) => {
       if (this.socket === sock) this.onDatagram(data, from.address, from.port);
     });
@@ -115,6 +117,8 @@ export class ENetHostDriver {
   /** Puts `t` between the host and the socket (DTLS over ENet); there is no way back. */
   setTransport(t: DatagramTransport): void {
     this.transport = t;
+    // The transport may keep the plaintext datagram (DTLS queues records): fresh buffers again.
+    this.host.sendCopies = false;
   }
 
   getTransport(): DatagramTransport | null {
