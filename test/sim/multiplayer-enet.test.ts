@@ -200,3 +200,20 @@ test('server shutdown: clients see server_disconnected and close; disconnectPeer
   assert.deepEqual(c.signals.slice(-1), ['server_disconnected']);
   assert.equal(c.peer.getConnectionStatus(), ConnectionStatus.CONNECTION_DISCONNECTED);
 });
+
+test('relayed broadcasts share one copy: the server app scribbling on its own packet changes nothing relayed', async () => {
+  const sim = createMpSim({ seed: 9, conditions: { latency: 5 } });
+  const { server, clients } = await star(sim, 3, { nodeMode: true });
+  const [a, b, c] = clients as [MpNode, MpNode, MpNode];
+  // The server's listener overwrites every packet it gets (the relayed copies are queued by then).
+  server.peer.on('packet', (_from, data) => data.fill(0x21));
+  a.peer.setTargetPeer(0);
+  for (let i = 0; i < 20; i++) a.peer.putPacket(ascii(`broadcast ${i}`));
+  const want = Array.from({ length: 20 }, (_, i) => `${id(a)}:broadcast ${i}`);
+  const got = (n: MpNode): string[] => n.packets.map((p) => `${p.peer}:${text(p.data)}`);
+  assert.ok(await runSim(sim, 500, () => got(b).length === 20 && got(c).length === 20));
+  assert.deepEqual(got(b), want);
+  assert.deepEqual(got(c), want);
+  assert.equal(server.packets.length, 20);
+  assert.ok(server.packets.every((p) => p.data.every((x) => x === 0x21)), 'the server app did scribble');
+});

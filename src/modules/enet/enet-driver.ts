@@ -83,7 +83,7 @@ export class ENetHostDriver {
     // A socket that copies on send lets the host assemble every datagram in one buffer.
     this.host.sendCopies = sock.copiesOnSend === true && this.transport === null;
     sock.onMessage((data: Uint8Array, from: SocketAddress) => {
-      if (this.socket === sock) this.onDatagram(data, from.address, from.port);
+      if (this.socket === sock) this.onDatagram(data, from);
     });
     sock.onError((err: SocketError) => {
       if (this.socket === sock && !this.closed) this.onSocketError?.(err);
@@ -138,19 +138,21 @@ export class ENetHostDriver {
     this.socket?.send(data, to.port, to.address, true);
   }
 
-  private onDatagram(data: Uint8Array, address: string, port: number): void {
+  private onDatagram(data: Uint8Array, from: SocketAddress): void {
     if (this.closed) return;
-    if (this.transport) this.transport.receive(data, address, port);
-    else this.deliver(data, address, port);
+    if (this.transport) this.transport.receive(data, from.address, from.port);
+    else this.deliver(data, from.address, from.port, from);
   }
 
   /**
    * A received (plaintext) datagram for the host, which is then serviced or woken. Its bytes
    * must never change afterwards: received packets are views of them (Host.receive).
    */
-  deliver(data: Uint8Array, address: string, port: number): void {
+  deliver(data: Uint8Array, address: string, port: number, from?: Address): void {
     if (this.closed) return;
-    this.host.receive(data, { address, port });
+    // `from`: the socket's own address object (the host copies what it keeps), so no new
+    // object per datagram.
+    this.host.receive(data, from ?? { address, port });
     if (this.handler) this.schedulePumpForReceive();
     else if (this.waiters.size > 0) this.wakeWaiters();
   }

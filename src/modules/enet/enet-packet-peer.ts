@@ -135,6 +135,11 @@ export class ENetPacketPeer extends PacketPeer {
    * channel equal to getChannels(), packet too large) — Godot's checks and codes.
    */
   send(channel: number, packet: Uint8Array, flags: number): Error {
+    return this.sendWith(channel, packet, flags, 0);
+  }
+
+  /** `internalFlags`: engine flags Godot's API does not take (NO_ALLOCATE). */
+  private sendWith(channel: number, packet: Uint8Array, flags: number, internalFlags: number): Error {
     const peer = this.peer;
     if (!peer) return this.fail(Error.ERR_UNCONFIGURED, 'Peer not connected.');
     if (!Number.isInteger(channel) || channel < 0 || channel > peer.channelCount) {
@@ -143,10 +148,19 @@ export class ENetPacketPeer extends PacketPeer {
     if (!Number.isInteger(flags) || (flags & ~FLAG_ALLOWED) !== 0) {
       return this.fail(Error.ERR_INVALID_PARAMETER, 'Invalid flags', { flags });
     }
-    const err = peer.send(channel, packet, flags);
+    const err = peer.send(channel, packet, flags | internalFlags);
     if (err !== Error.OK) return this.fail(Error.FAILED, 'ENet refused the packet', { channel, code: err });
     this.owner.kick();
     return Error.OK;
+  }
+
+  /**
+   * {@link send} without ENet's copy of `packet`: for relays handing one copy to many peers
+   * (C ENet's broadcast shares one packet the same way). `packet` must never change afterwards.
+   * @internal
+   */
+  sendShared(channel: number, packet: Uint8Array, flags: number): Error {
+    return this.sendWith(channel, packet, flags, PacketFlag.NO_ALLOCATE);
   }
 
   /** Graceful disconnect: a DISCONNECT event with `data` follows on both sides. @see enet_peer_disconnect */

@@ -22,10 +22,14 @@ import {
 /**
  * enet_peer_send as Godot uses it for notices and relayed copies: a peer that is no longer
  * connected (disconnecting, timed out, reset — its DISCONNECT not yet handled) or has fewer
- * channels is skipped silently, as ENet's refusal is ignored there.
+ * channels is skipped silently, as ENet's refusal is ignored there. `shared`: `data` is a
+ * copy that never changes, queued without ENet's own copy.
  */
-function quietSend(peer: ENetPacketPeer | null | undefined, channel: number, data: Uint8Array, flags: number): void {
-  if (peer && peer.getState() === PeerState.STATE_CONNECTED && channel < peer.getChannels()) peer.send(channel, data, flags);
+function quietSend(peer: ENetPacketPeer | null | undefined, channel: number, data: Uint8Array, flags: number, shared = false): void {
+  if (peer && peer.getState() === PeerState.STATE_CONNECTED && channel < peer.getChannels()) {
+    if (shared) peer.sendShared(channel, data, flags);
+    else peer.send(channel, data, flags);
+  }
 }
 
 export type NetworkedSignal = 'peer_connected' | 'peer_disconnected' | 'connection_succeeded' | 'connection_failed' | 'server_disconnected';
@@ -167,8 +171,11 @@ export class NetworkedSession {
     const route = serverRoute(id, header.target, this.relay);
     if (route.drop !== undefined) return;
     if (route.forward === 'others') {
+      // One copy for every recipient (Godot copies per recipient; ENet's broadcast shares one):
+      // the relay's cost per delivery was dominated by per-copy allocation and its GC.
+      const shared = packet.slice();
       for (const other of this.peers.ids()) {
-        if (!route.except.includes(other)) quietSend(this.peers.get(other), channel, packet, flags);
+        if (!route.except.includes(other)) quietSend(this.peers.get(other), channel, shared, flags, true);
       }
     } else if (route.forward === 'one') {
       const to = this.peers.get(route.peer);
