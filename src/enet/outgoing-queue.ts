@@ -1,11 +1,11 @@
 /**
  * A FIFO of commands waiting to be sent, where a plain data command (a whole packet in one
- * SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED) waits as a row of typed-array columns
+ * SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED) waits as a row of a typed array
  * instead of an OutgoingCommand object.
  *
  * Why: a burst of sends (200 k messages queued before the first service) made one ≈ 200 B
  * object per message, all alive until sent, so the young-generation GC copied and promoted
- * every one of them — about half the cost of send() in the profile. A row is ≈ 30 B of typed
+ * every one of them — about half the cost of send() in the profile. A row is 24 B of typed
  * arrays, outside the JS object graph. The OutgoingCommand is made only when the command
  * reaches the front ({@link peek}), i.e. when the send loop considers it; from then on it is
  * the same object as before (in flight, resent, acknowledged). Other commands (fragments)
@@ -19,29 +19,36 @@
  */
 import { Deque } from './deque.js';
 import { OutgoingCommand, WHOLE_PACKET } from './outgoing-command.js';
-import type { ProtocolCommand } from './protocol.js';
+import { COMMAND_FLAG_ACKNOWLEDGE, COMMAND_FLAG_UNSEQUENCED, ProtocolCommand } from './protocol.js';
 
-/** `types` value of a row standing for a command object in `refs` (no command number is 0). */
+/** Row type of a command object in `refs` (no command number is 0). */
 const OBJECT_ROW = 0;
 const INITIAL_CAPACITY = 16;
+/**
+ * A row is 4 × u32 (plus its order in a Float64Array): few stores per queued message, which
+ * counts because a cold burst runs its first thousands of sends unoptimised, where every
+ * typed-array store is an inline-cache call.
+ *   word 0  type (8 bits) | channelID (8) | reliableSequenceNumber (16)
+ *   word 1  unreliableSequenceNumber or unsequencedGroup (16) | payload length (16: a plain
+ *           data command fits one datagram, MTU ≤ 4096)
+ *   word 2  payload offset in its buffer
+ *   word 3  id of the payload buffer (or command object) in refs
+ */
+const WORDS = 4;
+
+/** A plain data command's flags follow from its type (peer-send.ts). */
+function flagsOf(type: ProtocolCommand): number {
+  if (type === ProtocolCommand.SEND_RELIABLE) return COMMAND_FLAG_ACKNOWLEDGE;
+  return type === ProtocolCommand.SEND_UNSEQUENCED ? COMMAND_FLAG_UNSEQUENCED : 0;
+}
 
 export class OutgoingQueue {
   private capacity = INITIAL_CAPACITY;
   private head = 0;
   private count = 0;
-  /** Command number of a data row, or OBJECT_ROW. */
-  private types = new Uint8Array(INITIAL_CAPACITY);
-  private flags = new Uint8Array(INITIAL_CAPACITY);
-  private channels = new Uint8Array(INITIAL_CAPACITY);
-  private reliable = new Uint16Array(INITIAL_CAPACITY);
-  private unreliable = new Uint16Array(INITIAL_CAPACITY);
-  private groups = new Uint16Array(INITIAL_CAPACITY);
-  private offsets = new Uint32Array(INITIAL_CAPACITY);
-  private lengths = new Uint32Array(INITIAL_CAPACITY);
+  private rows = new Uint32Array(INITIAL_CAPACITY * WORDS);
   /** Enqueue order (Peer.nextOrder): a double, it may pass 2^32 on a long-lived peer. */
   private orders = new Float64Array(INITIAL_CAPACITY);
-  /** Id (mod 2^32) of the row's payload buffer or command object in {@link refs}. */
-  private refIds = new Uint32Array(INITIAL_CAPACITY);
 
   /** Payload buffers and command objects of the queued rows, oldest first, no repeats in a row. */
   private readonly refs = new Deque<Uint8Array | OutgoingCommand>();
@@ -62,35 +69,33 @@ export class OutgoingQueue {
 
   /** Queues a command object (a fragment; anything that is not a plain data command). */
   push(command: OutgoingCommand): void {
-    const i = this.reserveRow();
-    this.types[i] = OBJECT_ROW;
-    this.refIds[i] = this.addRef(command);
+    const w = this.reserveRow() * WORDS;
+    this.rows[w] = OBJECT_ROW;
+    this.rows[w + 3] = this.addRef(command);
     this.lastBuffer = null;
   }
 
   /**
-   * Queues a plain data command of `length` bytes of `buffer` at `offset`, already numbered:
-   * the fields an OutgoingCommand for it would have (Peer.queueDataCommand).
+   * Queues a plain data command of `length` bytes of `buffer` at `offset`, already numbered
+   * (Peer.queueDataCommand): a reliable one has neither an unreliable number nor a group, an
+   * unreliable one no group, an unsequenced one no unreliable number.
    */
   pushData(
-    type: ProtocolCommand, flags: number, channelID: number, buffer: Uint8Array, offset: number, length: number,
+    type: ProtocolCommand, channelID: number, buffer: Uint8Array, offset: number, length: number,
     reliableSequenceNumber: number, unreliableSequenceNumber: number, unsequencedGroup: number, order: number,
   ): void {
-    const i = this.reserveRow();
-    this.types[i] = type;
-    this.flags[i] = flags;
-    this.channels[i] = channelID;
-    this.offsets[i] = offset;
-    this.lengths[i] = length;
-    this.reliable[i] = reliableSequenceNumber;
-    this.unreliable[i] = unreliableSequenceNumber;
-    this.groups[i] = unsequencedGroup;
-    this.orders[i] = order;
+    const row = this.reserveRow();
+    const w = row * WORDS;
+    const rows = this.rows;
+    rows[w] = type | (channelID << 8) | (reliableSequenceNumber << 16);
+    rows[w + 1] = (unreliableSequenceNumber | unsequencedGroup) | (length << 16);
+    rows[w + 2] = offset;
     if (buffer !== this.lastBuffer) {
       this.addRef(buffer);
       this.lastBuffer = buffer;
     }
-    this.refIds[i] = (this.firstRefId + this.refs.length - 1) >>> 0;
+    rows[w + 3] = this.firstRefId + this.refs.length - 1;
+    this.orders[row] = order;
   }
 
   /** The front command (made into an object, once, if it waited as a row); undefined when empty. */
@@ -120,7 +125,7 @@ export class OutgoingQueue {
     if (this.capacity > INITIAL_CAPACITY) this.resize(INITIAL_CAPACITY); // give back a burst's memory
   }
 
-  /** The next free row (growing the columns when full). */
+  /** The next free row (growing the storage when full). */
   private reserveRow(): number {
     if (this.count === this.capacity) this.resize(this.capacity * 2);
     const i = (this.head + this.count) & (this.capacity - 1);
@@ -133,13 +138,14 @@ export class OutgoingQueue {
     return (this.firstRefId + this.refs.length - 1) >>> 0;
   }
 
+  /** The refs entry of row `row`. */
   private refOf(row: number): Uint8Array | OutgoingCommand {
-    return this.refs.at((this.refIds[row]! - this.firstRefId) >>> 0)!;
+    return this.refs.at((this.rows[row * WORDS + 3]! - this.firstRefId) >>> 0)!;
   }
 
   /** Forgets the refs entries older than the front row's (all of them when empty). */
   private dropUnusedRefs(): void {
-    const keep = this.count > 0 ? this.refIds[this.head]! : (this.firstRefId + this.refs.length) >>> 0;
+    const keep = this.count > 0 ? this.rows[this.head * WORDS + 3]! : (this.firstRefId + this.refs.length) >>> 0;
     while (this.firstRefId !== keep) {
       this.refs.shift();
       this.firstRefId = (this.firstRefId + 1) >>> 0;
@@ -147,41 +153,37 @@ export class OutgoingQueue {
     if (this.refs.isEmpty()) this.lastBuffer = null;
   }
 
-  /** The command of row `i`: its object, or one made from its data row. */
-  private commandOf(i: number): OutgoingCommand {
-    const ref = this.refOf(i);
-    if (this.types[i] === OBJECT_ROW) return ref as OutgoingCommand;
+  /** The command of row `row`: its object, or one made from its data row. */
+  private commandOf(row: number): OutgoingCommand {
+    const ref = this.refOf(row);
+    const w0 = this.rows[row * WORDS]!;
+    const type = (w0 & 0xff) as ProtocolCommand;
+    if (type === OBJECT_ROW) return ref as OutgoingCommand;
+    const w1 = this.rows[row * WORDS + 1]!;
     const c = new OutgoingCommand(
-      null, this.types[i]!, this.flags[i]!, this.channels[i]!, ref as Uint8Array, this.offsets[i]!,
-      WHOLE_PACKET, 0, this.lengths[i]!,
+      null, type, flagsOf(type), (w0 >>> 8) & 0xff, ref as Uint8Array, this.rows[row * WORDS + 2]!,
+      WHOLE_PACKET, 0, w1 >>> 16,
     );
-    c.reliableSequenceNumber = this.reliable[i]!;
-    c.unreliableSequenceNumber = this.unreliable[i]!;
-    c.unsequencedGroup = this.groups[i]!;
-    c.order = this.orders[i]!;
+    c.reliableSequenceNumber = w0 >>> 16;
+    if (type === ProtocolCommand.SEND_UNRELIABLE) c.unreliableSequenceNumber = w1 & 0xffff;
+    else if (type === ProtocolCommand.SEND_UNSEQUENCED) c.unsequencedGroup = w1 & 0xffff;
+    c.order = this.orders[row]!;
     return c;
   }
 
-  /** New columns of `capacity` rows (a power of two ≥ count), the rows unwrapped to start at 0. */
+  /** New storage for `capacity` rows (a power of two ≥ count), the rows unwrapped to start at 0. */
   private resize(capacity: number): void {
     const n = this.count;
     const head = this.head;
     const first = Math.min(n, this.capacity - head); // rows from head to the end of the ring
-    const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T, next: T): T => {
-      next.set(old.subarray(head, head + first), 0);
-      if (first < n) next.set(old.subarray(0, n - first), first);
-      return next;
-    };
-    this.types = copy(this.types, new Uint8Array(capacity));
-    this.flags = copy(this.flags, new Uint8Array(capacity));
-    this.channels = copy(this.channels, new Uint8Array(capacity));
-    this.reliable = copy(this.reliable, new Uint16Array(capacity));
-    this.unreliable = copy(this.unreliable, new Uint16Array(capacity));
-    this.groups = copy(this.groups, new Uint16Array(capacity));
-    this.offsets = copy(this.offsets, new Uint32Array(capacity));
-    this.lengths = copy(this.lengths, new Uint32Array(capacity));
-    this.orders = copy(this.orders, new Float64Array(capacity));
-    this.refIds = copy(this.refIds, new Uint32Array(capacity));
+    const rows = new Uint32Array(capacity * WORDS);
+    rows.set(this.rows.subarray(head * WORDS, (head + first) * WORDS), 0);
+    if (first < n) rows.set(this.rows.subarray(0, (n - first) * WORDS), first * WORDS);
+    const orders = new Float64Array(capacity);
+    orders.set(this.orders.subarray(head, head + first), 0);
+    if (first < n) orders.set(this.orders.subarray(0, n - first), first);
+    this.rows = rows;
+    this.orders = orders;
     this.head = 0;
     this.capacity = capacity;
   }

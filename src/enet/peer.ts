@@ -233,7 +233,7 @@ export class Peer implements IncomingTarget {
     this.numberCommand(channelID, flags, true);
     const n = numbered;
     const queue = flags & COMMAND_FLAG_ACKNOWLEDGE ? this.reliableQueue : this.unreliableQueue;
-    queue.pushData(type, flags, channelID, buffer, at, length, n.reliable, n.unreliable, n.group, this.nextOrder++);
+    queue.pushData(type, channelID, buffer, at, length, n.reliable, n.unreliable, n.group, this.nextOrder++);
     this.outgoingCount++;
     this.host.markSend(this);
   }

@@ -47,7 +47,7 @@ function queueOne(q: OutgoingQueue, n: number, buffers: Uint8Array[]): Expected 
     // Orders beyond 2^32 must survive (a long-lived peer).
     order: 2 ** 32 + n * 2,
   };
-  q.pushData(e.type, e.flags, e.channelID, e.buffer, e.offset, e.length, e.reliable, e.unreliable, e.group, e.order);
+  q.pushData(e.type, e.channelID, e.buffer, e.offset, e.length, e.reliable, e.unreliable, e.group, e.order);
   return e;
 }
 
@@ -79,8 +79,8 @@ test('commands come out in queue order with the fields they went in with (rows a
 test('peek() makes the front command once: the same object until shifted', () => {
   const q = new OutgoingQueue();
   const buffer = new Uint8Array(8);
-  q.pushData(ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, 0, buffer, 0, 8, 1, 0, 0, 0);
-  q.pushData(ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, 0, buffer, 8, 8, 2, 0, 0, 1);
+  q.pushData(ProtocolCommand.SEND_RELIABLE, 0, buffer, 0, 8, 1, 0, 0, 0);
+  q.pushData(ProtocolCommand.SEND_RELIABLE, 0, buffer, 8, 8, 2, 0, 0, 1);
   const front = q.peek();
   assert.equal(q.peek(), front, 'the send loop may look at the front several times (window full, datagram full)');
   front!.sendAttempts = 1; // state set on it is kept
@@ -104,7 +104,7 @@ test('interleaved push and shift: wrap-around and growth keep order and payloads
   while (waiting.length > 0) check(q.shift(), waiting.shift()!, `command ${shifted++}`);
   assert.ok(q.isEmpty());
   // A drained queue starts afresh: a buffer used before is still found.
-  q.pushData(ProtocolCommand.SEND_UNRELIABLE, 0, 2, buffers[0]!, 16, 4, 3, 9, 0, 7);
+  q.pushData(ProtocolCommand.SEND_UNRELIABLE, 2, buffers[0]!, 16, 4, 3, 9, 0, 7);
   assert.equal(q.shift()!.dataBuffer, buffers[0]);
 });
 
