@@ -12,6 +12,7 @@ import { crc32 } from './crc32.js';
 import type { Host } from './host.js';
 import type { OutgoingCommand } from './outgoing-command.js';
 import { ackChannel, ackIsDisconnect, ackSentTime, ackSequence, reliableKey } from './outgoing-command.js';
+import { recycleCommand } from './outgoing-queue.js';
 import {
   PEER_PACKET_LOSS_INTERVAL,
   PEER_PACKET_LOSS_SCALE,
@@ -335,6 +336,7 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
     b.packetSize += size + (chosen.packet !== null ? chosen.fragmentLength : 0);
     b.commandCount++;
     peer.packetsSent++;
+    if (!reliable) recycleCommand(chosen); // sent once, never resent
   }
   return canPing;
 }

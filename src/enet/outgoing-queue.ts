@@ -16,6 +16,10 @@
  * a short side FIFO, `refs`, and a row keeps the id of its entry there. A pointer column of
  * one entry per row would be a large JS array, slow to grow and to scan for the GC (profile:
  * a 65 k-entry slice took ≈ 1.5 ms).
+ *
+ * The commands made from rows are the engine's alone (no caller ever sees them), so once done
+ * with — sent unreliably, or acknowledged — they are reused for later rows
+ * ({@link recycleCommand}): otherwise draining a long queue allocates one per message.
  */
 import { Deque } from './deque.js';
 import { OutgoingCommand, WHOLE_PACKET } from './outgoing-command.js';
@@ -35,6 +39,32 @@ const INITIAL_CAPACITY = 16;
  *   word 3  id of the payload buffer (or command object) in refs
  */
 const WORDS = 4;
+
+/**
+ * Commands made from rows and done with (recycleCommand), for the next rows: a burst of
+ * queued messages would otherwise allocate one ≈ 200 B object per message as it is sent.
+ */
+const spare: OutgoingCommand[] = [];
+const MAX_SPARE = 1024;
+
+/**
+ * Gives back a command made from a row once the engine is done with it: sent unreliably, or
+ * acknowledged after leaving the sent list. Nothing may reference it afterwards.
+ */
+export function recycleCommand(c: OutgoingCommand): void {
+  if (!c.recyclable || spare.length >= MAX_SPARE) return;
+  c.recyclable = false;
+  c.dataBuffer = null; // no slab kept alive by the spare list
+  c.reliableSequenceNumber = 0;
+  c.unreliableSequenceNumber = 0;
+  c.unsequencedGroup = 0;
+  c.sentTime = 0;
+  c.roundTripTimeout = 0;
+  c.roundTripTimeoutLimit = 0;
+  c.sendAttempts = 0;
+  c.acknowledged = false;
+  spare.push(c);
+}
 
 /** A plain data command's flags follow from its type (peer-send.ts). */
 function flagsOf(type: ProtocolCommand): number {
@@ -160,10 +190,14 @@ export class OutgoingQueue {
     const type = (w0 & 0xff) as ProtocolCommand;
     if (type === OBJECT_ROW) return ref as OutgoingCommand;
     const w1 = this.rows[row * WORDS + 1]!;
-    const c = new OutgoingCommand(
-      null, type, flagsOf(type), (w0 >>> 8) & 0xff, ref as Uint8Array, this.rows[row * WORDS + 2]!,
-      WHOLE_PACKET, 0, w1 >>> 16,
-    );
+    const c = spare.pop() ?? new OutgoingCommand(null, type, 0, 0, null, 0, WHOLE_PACKET, 0, 0);
+    c.type = type;
+    c.flags = flagsOf(type);
+    c.channelID = (w0 >>> 8) & 0xff;
+    c.dataBuffer = ref as Uint8Array;
+    c.dataOffset = this.rows[row * WORDS + 2]!;
+    c.fragmentLength = w1 >>> 16;
+    c.recyclable = true;
     c.reliableSequenceNumber = w0 >>> 16;
     if (type === ProtocolCommand.SEND_UNRELIABLE) c.unreliableSequenceNumber = w1 & 0xffff;
     else if (type === ProtocolCommand.SEND_UNSEQUENCED) c.unsequencedGroup = w1 & 0xffff;

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OutgoingCommand, WHOLE_PACKET } from '../../src/enet/outgoing-command.js';
-import { OutgoingQueue } from '../../src/enet/outgoing-queue.js';
+import { OutgoingQueue, recycleCommand } from '../../src/enet/outgoing-queue.js';
 import { COMMAND_FLAG_ACKNOWLEDGE, COMMAND_FLAG_UNSEQUENCED, ProtocolCommand } from '../../src/enet/protocol.js';
 
 /** What a queued command should come out as. */
@@ -118,4 +118,37 @@ test('clear() drops everything; the queue is usable again', () => {
   assert.equal(q.peek(), undefined);
   const e = queueOne(q, 1, buffers);
   check(q.shift(), e, 'after clear');
+});
+
+test('a recycled command comes back for a later row with that row\'s fields only; objects queued as such are never recycled', () => {
+  const q = new OutgoingQueue();
+  const buffers = [new Uint8Array(8), new Uint8Array(8)];
+  q.pushData(ProtocolCommand.SEND_RELIABLE, 3, buffers[0]!, 8, 8, 41, 0, 0, 5);
+  const used = q.shift()!;
+  // What the engine does to a command in flight.
+  used.sendAttempts = 3;
+  used.sentTime = 1234;
+  used.roundTripTimeout = 200;
+  used.roundTripTimeoutLimit = 6400;
+  used.acknowledged = true;
+  recycleCommand(used);
+  const e = queueOne(q, 1, buffers); // a SEND_UNRELIABLE row
+  const reused = q.shift()!;
+  assert.equal(reused, used, 'the spare object');
+  check(reused, e, 'reused for the next row');
+  assert.equal(reused.acknowledged, false);
+  assert.equal(reused.roundTripTimeoutLimit, 0);
+  recycleCommand(reused);
+  recycleCommand(reused); // a second release of the same command is ignored: it cannot be handed out twice
+  const fragment = new OutgoingCommand(null, ProtocolCommand.SEND_FRAGMENT, COMMAND_FLAG_ACKNOWLEDGE, 1, buffers[1]!, 0, { data: buffers[1]!, flags: 1 }, 0, 8);
+  recycleCommand(fragment);
+  const x = queueOne(q, 2, buffers);
+  const y = queueOne(q, 4, buffers);
+  const first = q.shift()!;
+  const second = q.shift()!;
+  check(first, x, 'first row');
+  check(second, y, 'second row');
+  assert.equal(first, reused);
+  assert.notEqual(second, reused, 'released twice, handed out once');
+  assert.notEqual(second, fragment, 'a command queued as an object is never recycled');
 });

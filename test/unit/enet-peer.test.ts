@@ -335,3 +335,50 @@ test('a long burst queued before any service leaves as queued: ENet numbering, p
     for (const p of received[ch]!) assert.deepEqual(p, sends[new DataView(p.buffer, p.byteOffset).getUint32(0, true)]!.data);
   }
 });
+
+test('a command acknowledged while waiting to be resent is skipped, and its object never reused meanwhile', () => {
+  // Commands made from queued rows are recycled once done with (outgoing-queue.ts); one
+  // acknowledged while it waits in the resend queue is still referenced there.
+  const { a, b, ap, bp, now } = pair();
+  sent(a, now());
+  let t = now();
+  const A = { address: 'a', port: 1 };
+  const B = { address: 'b', port: 2 };
+  for (let n = 0; n < 20; n++) ap.send(0, new Uint8Array(500).fill(n), PacketFlag.RELIABLE);
+  a.flush(t);
+  const originals = a.takeDatagrams(); // held back: they arrive late
+  assert.equal(ap.sentReliable.length, 20);
+  // Every command times out; a window of one MTU lets only some go out again at once.
+  t += 1000;
+  ap.packetThrottle = 0;
+  while (a.service(t)) {}
+  const firstResends = a.takeDatagrams();
+  assert.ok(ap.resendQueue.length > 0, 'some wait in the resend queue');
+  // The originals arrive after all: everything is acknowledged, the waiting ones included.
+  const got: number[] = [];
+  const deliver = (): void => {
+    for (let e = b.service(t); e; e = b.service(t)) if (e.type === EventType.RECEIVE) got.push(e.packet.data[0]!);
+  };
+  for (const d of originals) b.receive(d.data, A);
+  t++;
+  deliver();
+  for (const d of b.takeDatagrams()) a.receive(d.data, B);
+  while (a.service(t)) {}
+  assert.ok([...ap.reliableIndex.values()].every((c) => c.channelID === 0xff), 'every packet acknowledged (a ping may be in flight)');
+  // New packets: their commands must be new objects or recycled ones no queue still holds.
+  for (let n = 20; n < 40; n++) ap.send(0, new Uint8Array(500).fill(n), PacketFlag.RELIABLE);
+  ap.packetThrottle = 32;
+  for (const d of firstResends) b.receive(d.data, A); // duplicates by now
+  for (let round = 0; round < 200; round++) {
+    t++;
+    while (a.service(t)) {}
+    for (const d of a.takeDatagrams()) b.receive(d.data, A);
+    deliver();
+    for (const d of b.takeDatagrams()) a.receive(d.data, B);
+  }
+  assert.deepEqual(got, Array.from({ length: 40 }, (_, n) => n), 'each packet once, in order');
+  assert.equal(ap.resendQueue.length, 0);
+  assert.equal(ap.sentReliable.length, 0);
+  assert.equal(ap.outgoingCount, 0);
+  assert.equal(bp.state, PeerState.CONNECTED);
+});
