@@ -27,7 +27,14 @@ import { COMMAND_FLAG_ACKNOWLEDGE, COMMAND_FLAG_UNSEQUENCED, ProtocolCommand } f
 
 /** Row type of a command object in `refs` (no command number is 0). */
 const OBJECT_ROW = 0;
+/** Rows of a queue's first storage; none until the first push. */
 const INITIAL_CAPACITY = 16;
+/**
+ * The storage of an empty queue that never held anything (or was cleared), shared: every
+ * peer slot of a host has two queues, most of them idle (4095 slots × 2 × ≈ 500 B otherwise).
+ */
+const NO_ROWS = new Uint32Array(0);
+const NO_ORDERS = new Float64Array(0);
 /**
  * A row is 4 × u32 (plus its order in a Float64Array): few stores per queued message, which
  * counts because a cold burst runs its first thousands of sends unoptimised, where every
@@ -73,15 +80,15 @@ function flagsOf(type: ProtocolCommand): number {
 }
 
 export class OutgoingQueue {
-  private capacity = INITIAL_CAPACITY;
+  private capacity = 0;
   private head = 0;
   private count = 0;
-  private rows = new Uint32Array(INITIAL_CAPACITY * WORDS);
+  private rows = NO_ROWS;
   /** Enqueue order (Peer.nextOrder): a double, it may pass 2^32 on a long-lived peer. */
-  private orders = new Float64Array(INITIAL_CAPACITY);
+  private orders = NO_ORDERS;
 
   /** Payload buffers and command objects of the queued rows, oldest first, no repeats in a row. */
-  private readonly refs = new Deque<Uint8Array | OutgoingCommand>();
+  private readonly refs = new Deque<Uint8Array | OutgoingCommand>(4);
   /** Id of refs' front entry; ids count up by one per entry (mod 2^32). */
   private firstRefId = 0;
   /** The buffer refs' last entry stands for, which the next data row may share (null: none). */
@@ -152,12 +159,15 @@ export class OutgoingQueue {
     this.refs.clear();
     this.firstRefId = 0;
     this.lastBuffer = null;
-    if (this.capacity > INITIAL_CAPACITY) this.resize(INITIAL_CAPACITY); // give back a burst's memory
+    // Back to the shared empty storage: a reset peer gives back what its traffic grew.
+    this.rows = NO_ROWS;
+    this.orders = NO_ORDERS;
+    this.capacity = 0;
   }
 
   /** The next free row (growing the storage when full). */
   private reserveRow(): number {
-    if (this.count === this.capacity) this.resize(this.capacity * 2);
+    if (this.count === this.capacity) this.resize(Math.max(INITIAL_CAPACITY, this.capacity * 2));
     const i = (this.head + this.count) & (this.capacity - 1);
     this.count++;
     return i;
