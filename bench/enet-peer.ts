@@ -102,7 +102,11 @@ async function clientTput(port: number, o: Options): Promise<void> {
     connect: (peer) => {
       server = peer;
       t0 = performance.now();
-      if (o.prequeue) for (; sent < count; sent++) peer.sendReliable(0, payload);
+      if (o.prequeue) {
+        for (; sent < count; sent++) peer.sendReliable(0, payload);
+        // What (f) pays before its first datagram: the synchronous queueing loop.
+        if (process.env['GDWIRE_BENCH_DEBUG']) console.error(`[client] queued ${count} in ${(performance.now() - t0).toFixed(1)} ms`);
+      }
       topUp();
     },
     disconnect: () => finish(host, 'DISCONNECTED'),

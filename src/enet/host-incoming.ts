@@ -11,6 +11,7 @@ import { Outcome, handleSendData, handleSendFragment, handleSendUnsequenced, isC
 import type { Host } from './host.js';
 import { windowSizeFor } from './host.js';
 import { reliableKey } from './outgoing-command.js';
+import { recycleCommand } from './outgoing-queue.js';
 import type { Peer } from './peer.js';
 import {
   CHECKSUM_SIZE,
@@ -413,7 +414,9 @@ function removeSentReliableCommand(peer: Peer, seq: number, channelID: number): 
   if (c.packet && wasSent) peer.reliableDataInTransit -= c.fragmentLength;
   const front = peer.sentReliable.head;
   if (front) peer.nextTimeout = (front.sentTime + front.roundTripTimeout) >>> 0;
-  return c.type;
+  const type = c.type;
+  if (wasSent) recycleCommand(c); // out of every list; one waiting for a resend is skipped there later
+  return type;
 }
 
 /** @see enet protocol.c enet_protocol_handle_bandwidth_limit */

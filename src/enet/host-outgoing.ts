@@ -9,10 +9,10 @@
 import { allocateBytes } from './bytes.js';
 import { PEER_RELIABLE_WINDOWS, PEER_RELIABLE_WINDOW_SIZE, PEER_FREE_RELIABLE_WINDOWS } from './channel.js';
 import { crc32 } from './crc32.js';
-import type { Deque } from './deque.js';
 import type { Host } from './host.js';
 import type { OutgoingCommand } from './outgoing-command.js';
 import { ackChannel, ackIsDisconnect, ackSentTime, ackSequence, reliableKey } from './outgoing-command.js';
+import { recycleCommand } from './outgoing-queue.js';
 import {
   PEER_PACKET_LOSS_INTERVAL,
   PEER_PACKET_LOSS_SCALE,
@@ -200,8 +200,14 @@ function checkTimeouts(host: Host, peer: Peer): boolean {
   return false;
 }
 
+/** What the send loop needs of a peer's queues (Deque for system/resend, OutgoingQueue for new commands). */
+interface CommandFifo {
+  peek(): OutgoingCommand | undefined;
+  shift(): OutgoingCommand | undefined;
+}
+
 /** Front of a queue, skipping commands acknowledged while they waited to be resent. */
-function headOf(queue: Deque<OutgoingCommand>): OutgoingCommand | undefined {
+function headOf(queue: CommandFifo): OutgoingCommand | undefined {
   let c = queue.peek();
   while (c && c.acknowledged) {
     queue.shift();
@@ -243,7 +249,7 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
     const sys = headOf(peer.systemQueue);
     const res = windowExceeded || windowWrap ? undefined : headOf(peer.resendQueue);
     let chosen: OutgoingCommand | undefined;
-    let queue: Deque<OutgoingCommand>;
+    let queue: CommandFifo;
     const sysResend = sys !== undefined && sys.sendAttempts > 0;
     if (sysResend || res) {
       if (sysResend && (!res || sys.order < res.order)) {
@@ -332,6 +338,7 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
     b.packetSize += size + (chosen.packet !== null ? chosen.fragmentLength : 0);
     b.commandCount++;
     peer.packetsSent++;
+    if (!reliable) recycleCommand(chosen); // sent once, never resent
   }
   return canPing;
 }

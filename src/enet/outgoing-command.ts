@@ -27,12 +27,12 @@ export class OutgoingCommand {
    */
   command: Command | null;
   /** The command number (a copy of command.type when there is a command). */
-  readonly type: ProtocolCommand;
-  readonly flags: number;
-  readonly channelID: number;
+  type: ProtocolCommand;
+  flags: number;
+  channelID: number;
   /** Payload of a plain data command: `fragmentLength` bytes of this at `dataOffset` (null when `command` is set). */
-  readonly dataBuffer: Uint8Array | null;
-  readonly dataOffset: number;
+  dataBuffer: Uint8Array | null;
+  dataOffset: number;
   unsequencedGroup = 0;
   packet: Packet | null;
   fragmentOffset: number;
@@ -51,6 +51,11 @@ export class OutgoingCommand {
   sentPrev: OutgoingCommand | null = null;
   sentNext: OutgoingCommand | null = null;
   inSentList = false;
+  /**
+   * Made from a queued row (outgoing-queue.ts) and referenced by the engine only: once done
+   * with (sent unreliably, or acknowledged) it may be reused for the next row.
+   */
+  recyclable = false;
 
   constructor(
     command: Command | null,

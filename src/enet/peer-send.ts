@@ -36,12 +36,11 @@ export function queuePacket(peer: Peer, channel: Channel, data: Uint8Array, flag
     const packet: Packet = { data: copy ? copyBytes(data) : data, flags };
     return queueFragments(peer, channel, packet, fragmentLength);
   }
-  const packet = { flags }; // the flags decide the command kind below; the payload goes with the command
-
-  // One OutgoingCommand carries the command's wire fields itself (Peer.queueDataCommand).
-  if ((packet.flags & (PacketFlag.RELIABLE | PacketFlag.UNSEQUENCED)) === PacketFlag.UNSEQUENCED) {
+  // The flags decide the command kind; the command carries the payload itself (no Packet
+  // object: Peer.queueDataCommand).
+  if ((flags & (PacketFlag.RELIABLE | PacketFlag.UNSEQUENCED)) === PacketFlag.UNSEQUENCED) {
     peer.queueDataCommand(ProtocolCommand.SEND_UNSEQUENCED, COMMAND_FLAG_UNSEQUENCED, channel.id, data, copy);
-  } else if (packet.flags & PacketFlag.RELIABLE || channel.outgoingUnreliableSequenceNumber >= 0xffff) {
+  } else if (flags & PacketFlag.RELIABLE || channel.outgoingUnreliableSequenceNumber >= 0xffff) {
     peer.queueDataCommand(ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, channel.id, data, copy);
   } else {
     peer.queueDataCommand(ProtocolCommand.SEND_UNRELIABLE, 0, channel.id, data, copy);

@@ -27,7 +27,8 @@ import { queuePacket } from './peer-send.js';
 export * from './peer-defaults.js';
 import { Channel, type IncomingCommand, type IncomingTarget } from './channel.js';
 import { Deque, NumberQueue } from './deque.js';
-import { OutgoingCommand, SentList, WHOLE_PACKET, packAcknowledgement, reliableKey } from './outgoing-command.js';
+import { OutgoingCommand, SentList, packAcknowledgement, reliableKey } from './outgoing-command.js';
+import { OutgoingQueue } from './outgoing-queue.js';
 import {
   COMMAND_FLAG_ACKNOWLEDGE,
   COMMAND_FLAG_UNSEQUENCED,
@@ -39,6 +40,12 @@ import {
 } from './protocol.js';
 import { PacketFlag, PeerState, type Address, type Packet, type PeerStatistics } from './types.js';
 import type { Host } from './host.js';
+
+/**
+ * The numbers {@link Peer.numberCommand} gave the last command: read at once by its caller.
+ * One shared scratch object instead of a result object per queued message.
+ */
+const numbered = { reliable: 0, unreliable: 0, group: 0 };
 
 export class Peer implements IncomingTarget {
   /** Application data; the engine never touches it. */
@@ -105,10 +112,10 @@ export class Peer implements IncomingTarget {
   readonly systemQueue = new Deque<OutgoingCommand>();
   /** @internal Reliable channel commands that timed out, to be sent again before new ones. */
   readonly resendQueue = new Deque<OutgoingCommand>();
-  /** @internal New reliable channel commands. */
-  readonly reliableQueue = new Deque<OutgoingCommand>();
-  /** @internal Unreliable and unsequenced commands. */
-  readonly unreliableQueue = new Deque<OutgoingCommand>();
+  /** @internal New reliable channel commands (plain data commands as compact rows). */
+  readonly reliableQueue = new OutgoingQueue();
+  /** @internal Unreliable and unsequenced commands (plain data commands as compact rows). */
+  readonly unreliableQueue = new OutgoingQueue();
   /** @internal Commands waiting in the four queues above (acknowledged resends excluded). */
   outgoingCount = 0;
   /** @internal Enqueue counter for OutgoingCommand.order. */
@@ -208,47 +215,71 @@ export class Peer implements IncomingTarget {
   }
 
   /**
-   * Queues a plain SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED of the whole packet,
-   * carried by the OutgoingCommand itself (no Command object). @internal
+   * Queues a plain SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED of the whole packet (a
+   * channel command: `channelID` is a channel of the peer) — numbered and accounted as
+   * {@link enqueue} does, but as a compact row of its queue, without an OutgoingCommand until
+   * it is about to be sent (outgoing-queue.ts). @internal
    */
-  queueDataCommand(type: ProtocolCommand, flags: number, channelID: number, data: Uint8Array, copy: boolean): OutgoingCommand {
+  queueDataCommand(type: ProtocolCommand, flags: number, channelID: number, data: Uint8Array, copy: boolean): void {
+    const length = data.length;
     let buffer = data;
     let at = 0;
     if (copy) {
-      at = reserveInSlab(data.length);
+      at = reserveInSlab(length);
       buffer = reservedSlab();
       buffer.set(data, at);
     }
-    const oc = new OutgoingCommand(null, type, flags, channelID, buffer, at, WHOLE_PACKET, 0, data.length);
-    this.enqueue(oc);
-    return oc;
+    this.outgoingDataTotal += COMMAND_SIZES[type]! + length;
+    this.numberCommand(channelID, flags, true);
+    const n = numbered;
+    const queue = flags & COMMAND_FLAG_ACKNOWLEDGE ? this.reliableQueue : this.unreliableQueue;
+    queue.pushData(type, channelID, buffer, at, length, n.reliable, n.unreliable, n.group, this.nextOrder++);
+    this.outgoingCount++;
+    this.host.markSend(this);
   }
 
   /** Numbering, accounting and the queue of `oc`. @see enet_peer_setup_outgoing_command */
   private enqueue(oc: OutgoingCommand): void {
     this.outgoingDataTotal += (COMMAND_SIZES[oc.type] ?? 0) + oc.fragmentLength;
-    const channel = this.channels[oc.channelID];
-    if (oc.channelID === 0xff || !channel) {
-      this.outgoingReliableSequenceNumber = (this.outgoingReliableSequenceNumber + 1) & 0xffff;
-      oc.reliableSequenceNumber = this.outgoingReliableSequenceNumber;
-    } else if (oc.flags & COMMAND_FLAG_ACKNOWLEDGE) {
-      channel.outgoingReliableSequenceNumber = (channel.outgoingReliableSequenceNumber + 1) & 0xffff;
-      channel.outgoingUnreliableSequenceNumber = 0;
-      oc.reliableSequenceNumber = channel.outgoingReliableSequenceNumber;
-    } else if (oc.flags & COMMAND_FLAG_UNSEQUENCED) {
-      this.outgoingUnsequencedGroup = (this.outgoingUnsequencedGroup + 1) & 0xffff;
-    } else {
-      if (oc.fragmentOffset === 0) channel.outgoingUnreliableSequenceNumber = (channel.outgoingUnreliableSequenceNumber + 1) & 0xffff;
-      oc.reliableSequenceNumber = channel.outgoingReliableSequenceNumber;
-      oc.unreliableSequenceNumber = channel.outgoingUnreliableSequenceNumber;
-    }
-    if (oc.type === ProtocolCommand.SEND_UNSEQUENCED) oc.unsequencedGroup = this.outgoingUnsequencedGroup;
+    this.numberCommand(oc.channelID, oc.flags, oc.fragmentOffset === 0);
+    oc.reliableSequenceNumber = numbered.reliable;
+    oc.unreliableSequenceNumber = numbered.unreliable;
+    if (oc.type === ProtocolCommand.SEND_UNSEQUENCED) oc.unsequencedGroup = numbered.group;
     oc.order = this.nextOrder++;
     if (oc.channelID === 0xff) this.systemQueue.push(oc);
     else if (oc.flags & COMMAND_FLAG_ACKNOWLEDGE) this.reliableQueue.push(oc);
     else this.unreliableQueue.push(oc);
     this.outgoingCount++;
     this.host.markSend(this);
+  }
+
+  /**
+   * Advances the sequence counters a new command takes and leaves its numbers in
+   * {@link numbered}: connection-level commands count per peer, reliable ones per channel
+   * (resetting the channel's unreliable count), unsequenced ones take the next group, and
+   * unreliable ones (the first fragment only) the channel's next unreliable number after its
+   * last reliable one. A number a command does not carry is left 0. @see enet peer.c enet_peer_setup_outgoing_command
+   */
+  private numberCommand(channelID: number, flags: number, firstFragment: boolean): void {
+    const channel = this.channels[channelID];
+    numbered.reliable = 0;
+    numbered.unreliable = 0;
+    numbered.group = 0;
+    if (channelID === 0xff || !channel) {
+      this.outgoingReliableSequenceNumber = (this.outgoingReliableSequenceNumber + 1) & 0xffff;
+      numbered.reliable = this.outgoingReliableSequenceNumber;
+    } else if (flags & COMMAND_FLAG_ACKNOWLEDGE) {
+      channel.outgoingReliableSequenceNumber = (channel.outgoingReliableSequenceNumber + 1) & 0xffff;
+      channel.outgoingUnreliableSequenceNumber = 0;
+      numbered.reliable = channel.outgoingReliableSequenceNumber;
+    } else if (flags & COMMAND_FLAG_UNSEQUENCED) {
+      this.outgoingUnsequencedGroup = (this.outgoingUnsequencedGroup + 1) & 0xffff;
+      numbered.group = this.outgoingUnsequencedGroup;
+    } else {
+      if (firstFragment) channel.outgoingUnreliableSequenceNumber = (channel.outgoingUnreliableSequenceNumber + 1) & 0xffff;
+      numbered.reliable = channel.outgoingReliableSequenceNumber;
+      numbered.unreliable = channel.outgoingUnreliableSequenceNumber;
+    }
   }
 
   /** @internal No command waiting to be sent and none in flight. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Error } from '../../src/core/error.js';
 import { Host, type HostOptions } from '../../src/enet/host.js';
 import type { Peer } from '../../src/enet/peer.js';
-import { COMMAND_FLAG_ACKNOWLEDGE, ProtocolCommand, type Command } from '../../src/enet/protocol.js';
+import { COMMAND_FLAG_ACKNOWLEDGE, COMMAND_SIZES, HEADER_SIZE_FULL, ProtocolCommand, type Command } from '../../src/enet/protocol.js';
 import { EventType, PacketFlag, PeerState } from '../../src/enet/types.js';
 import { decodeDatagram } from '../../src/enet/wire-decode.js';
 
@@ -233,4 +233,152 @@ test('statistics() exposes ENet peer statistics', () => {
   assert.ok(s.roundTripTime >= 1 && s.roundTripTime <= 500);
   assert.equal(s.packetThrottleInterval, 5000);
   assert.equal(s.packetThrottleLimit, 32);
+});
+
+test('a long burst queued before any service leaves as queued: ENet numbering, payloads, order', () => {
+  // Plain data commands wait as compact rows (outgoing-queue.ts), fragments as objects: this
+  // checks the wire against a model of enet_peer_send's numbering over thousands of commands,
+  // mixed kinds and channels, payload copies taken at send time, across queue growth.
+  const { a, b, ap, now } = pair();
+  sent(a, now());
+  const fragmentLength = ap.mtu - HEADER_SIZE_FULL - COMMAND_SIZES[ProtocolCommand.SEND_FRAGMENT]!;
+  type Sent = { channel: number; data: Uint8Array; reliable: boolean; wire: Array<number | string> };
+  const sends: Sent[] = [];
+  const byKey = new Map<string, number>(); // wire identity of a command → index in sends
+  const rel = [0, 0, 0, 0];
+  const unrel = [0, 0, 0, 0];
+  let group = 0;
+  for (let i = 0; i < 6000; i++) {
+    const channel = (i * 7) % 4;
+    const kind = i % 97 === 50 ? 'fragments' : i % 89 === 60 ? 'unreliable-fragments' : (['reliable', 'unreliable', 'unsequenced', 'reliable'] as const)[i % 4]!;
+    const size = kind === 'fragments' || kind === 'unreliable-fragments' ? 3000 : 4 + ((i * 13) % 300);
+    const data = new Uint8Array(size).fill(i & 0xff);
+    new DataView(data.buffer).setUint32(0, i, true);
+    const flags = { reliable: PacketFlag.RELIABLE, unreliable: 0, unsequenced: PacketFlag.UNSEQUENCED, fragments: PacketFlag.RELIABLE, 'unreliable-fragments': PacketFlag.UNRELIABLE_FRAGMENT }[kind];
+    assert.equal(ap.send(channel, data, flags), Error.OK);
+    sends.push({ channel, data: data.slice(), reliable: kind === 'reliable' || kind === 'fragments', wire: [] });
+    data.fill(0xee); // the engine copied the payload at send time
+    // ENet's numbering, by hand.
+    if (kind === 'reliable') {
+      rel[channel] = (rel[channel]! + 1) & 0xffff;
+      unrel[channel] = 0;
+      byKey.set(`${ProtocolCommand.SEND_RELIABLE}/${channel}/${rel[channel]}`, i);
+    } else if (kind === 'unreliable') {
+      unrel[channel] = unrel[channel]! + 1;
+      byKey.set(`${ProtocolCommand.SEND_UNRELIABLE}/${channel}/${rel[channel]}/${unrel[channel]}`, i);
+    } else if (kind === 'unsequenced') {
+      group++;
+      byKey.set(`${ProtocolCommand.SEND_UNSEQUENCED}/${channel}/${group}`, i);
+    } else if (kind === 'fragments') {
+      byKey.set(`${ProtocolCommand.SEND_FRAGMENT}/${channel}/${rel[channel]! + 1}`, i);
+      rel[channel] = rel[channel]! + Math.ceil(size / fragmentLength);
+      unrel[channel] = 0;
+    } else {
+      unrel[channel] = unrel[channel]! + 1;
+      byKey.set(`${ProtocolCommand.SEND_UNRELIABLE_FRAGMENT}/${channel}/${rel[channel]}/${unrel[channel]}`, i);
+    }
+  }
+  const keyOf = (c: Command): string => {
+    const f = c as unknown as Record<string, number>;
+    if (c.type === ProtocolCommand.SEND_RELIABLE) return `${c.type}/${c.channelID}/${c.reliableSequenceNumber}`;
+    if (c.type === ProtocolCommand.SEND_UNRELIABLE) return `${c.type}/${c.channelID}/${c.reliableSequenceNumber}/${f['unreliableSequenceNumber']}`;
+    if (c.type === ProtocolCommand.SEND_UNSEQUENCED) return `${c.type}/${c.channelID}/${f['unsequencedGroup']}`;
+    if (c.type === ProtocolCommand.SEND_FRAGMENT) return `${c.type}/${c.channelID}/${f['startSequenceNumber']}`;
+    return `${c.type}/${c.channelID}/${c.reliableSequenceNumber}/${f['startSequenceNumber']}`;
+  };
+  const firstSent: number[] = []; // send index of each data command's first transmission
+  const received: Array<Array<Uint8Array>> = [[], [], [], []];
+  let t = now();
+  let first: number[] | null = null;
+  for (let round = 0; round < 20_000 && !(ap.outgoingCount === 0 && ap.sentReliable.isEmpty()); round++) {
+    t++;
+    while (a.service(t)) {}
+    for (const d of a.takeDatagrams()) {
+      const dd = decodeDatagram(d.data, false);
+      assert.ok(dd && dd.complete);
+      const indices: number[] = [];
+      for (const c of dd.commands) {
+        if (c.type < ProtocolCommand.SEND_RELIABLE || c.type === ProtocolCommand.BANDWIDTH_LIMIT || c.type === ProtocolCommand.THROTTLE_CONFIGURE) continue;
+        const i = byKey.get(keyOf(c));
+        assert.ok(i !== undefined, `command ${keyOf(c)} numbered as ENet would`);
+        const fragmentNumber = (c as unknown as Record<string, number>)['fragmentNumber'] ?? 0;
+        if (fragmentNumber === 0) {
+          indices.push(i);
+          firstSent.push(i);
+        }
+        if ('data' in c && c.data instanceof Uint8Array && fragmentNumber === 0 && c.type !== ProtocolCommand.SEND_FRAGMENT && c.type !== ProtocolCommand.SEND_UNRELIABLE_FRAGMENT) {
+          assert.deepEqual(c.data, sends[i]!.data, `payload of send ${i}`);
+        }
+      }
+      if (indices.length > 0) first ??= indices;
+      b.receive(d.data, { address: 'a', port: 1 });
+    }
+    for (let e = b.service(t); e; e = b.service(t)) {
+      if (e.type === EventType.RECEIVE) received[e.channelID]!.push(e.packet.data.slice());
+    }
+    for (const d of b.takeDatagrams()) a.receive(d.data, { address: 'b', port: 2 });
+  }
+  assert.equal(ap.outgoingCount, 0, 'everything sent and acknowledged');
+  assert.deepEqual(first, Array.from({ length: first!.length }, (_, k) => k), 'the first datagram: the first sends, in send order');
+  assert.ok(first!.length > 5);
+  assert.equal(new Set(firstSent).size, sends.length, 'every send on the wire once (no loss: no resends)');
+  // Within each queue (reliable; unreliable and unsequenced) commands leave in send order.
+  const reliableOrder = firstSent.filter((i) => sends[i]!.reliable);
+  const otherOrder = firstSent.filter((i) => !sends[i]!.reliable);
+  assert.deepEqual(reliableOrder, [...reliableOrder].sort((x, y) => x - y));
+  assert.deepEqual(otherOrder, [...otherOrder].sort((x, y) => x - y));
+  // The receiver got every reliable packet in order per channel, every packet intact.
+  for (let ch = 0; ch < 4; ch++) {
+    const expectedReliable = sends.filter((s) => s.channel === ch && s.reliable).map((s) => s.data);
+    const gotReliable = received[ch]!.filter((p) => sends[new DataView(p.buffer, p.byteOffset).getUint32(0, true)]!.reliable);
+    assert.deepEqual(gotReliable, expectedReliable, `channel ${ch}`);
+    for (const p of received[ch]!) assert.deepEqual(p, sends[new DataView(p.buffer, p.byteOffset).getUint32(0, true)]!.data);
+  }
+});
+
+test('a command acknowledged while waiting to be resent is skipped, and its object never reused meanwhile', () => {
+  // Commands made from queued rows are recycled once done with (outgoing-queue.ts); one
+  // acknowledged while it waits in the resend queue is still referenced there.
+  const { a, b, ap, bp, now } = pair();
+  sent(a, now());
+  let t = now();
+  const A = { address: 'a', port: 1 };
+  const B = { address: 'b', port: 2 };
+  for (let n = 0; n < 20; n++) ap.send(0, new Uint8Array(500).fill(n), PacketFlag.RELIABLE);
+  a.flush(t);
+  const originals = a.takeDatagrams(); // held back: they arrive late
+  assert.equal(ap.sentReliable.length, 20);
+  // Every command times out; a window of one MTU lets only some go out again at once.
+  t += 1000;
+  ap.packetThrottle = 0;
+  while (a.service(t)) {}
+  const firstResends = a.takeDatagrams();
+  assert.ok(ap.resendQueue.length > 0, 'some wait in the resend queue');
+  // The originals arrive after all: everything is acknowledged, the waiting ones included.
+  const got: number[] = [];
+  const deliver = (): void => {
+    for (let e = b.service(t); e; e = b.service(t)) if (e.type === EventType.RECEIVE) got.push(e.packet.data[0]!);
+  };
+  for (const d of originals) b.receive(d.data, A);
+  t++;
+  deliver();
+  for (const d of b.takeDatagrams()) a.receive(d.data, B);
+  while (a.service(t)) {}
+  assert.ok([...ap.reliableIndex.values()].every((c) => c.channelID === 0xff), 'every packet acknowledged (a ping may be in flight)');
+  // New packets: their commands must be new objects or recycled ones no queue still holds.
+  for (let n = 20; n < 40; n++) ap.send(0, new Uint8Array(500).fill(n), PacketFlag.RELIABLE);
+  ap.packetThrottle = 32;
+  for (const d of firstResends) b.receive(d.data, A); // duplicates by now
+  for (let round = 0; round < 200; round++) {
+    t++;
+    while (a.service(t)) {}
+    for (const d of a.takeDatagrams()) b.receive(d.data, A);
+    deliver();
+    for (const d of b.takeDatagrams()) a.receive(d.data, B);
+  }
+  assert.deepEqual(got, Array.from({ length: 40 }, (_, n) => n), 'each packet once, in order');
+  assert.equal(ap.resendQueue.length, 0);
+  assert.equal(ap.sentReliable.length, 0);
+  assert.equal(ap.outgoingCount, 0);
+  assert.equal(bp.state, PeerState.CONNECTED);
 });
