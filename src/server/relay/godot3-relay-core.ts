@@ -180,14 +180,21 @@ export class Godot3RelayCore extends RelayCoreBase {
       this.send(to, channel, packet, sendFlags);
       return;
     }
+    // One copy shared by every recipient, queued without ENet's per-peer copy (as
+    // NetworkedMultiplayerENet's relay does: networked-session.ts).
+    const shared = packet.slice();
     for (const to of this.peers.values()) {
-      if (!route.except.includes(to.id)) this.send(to, channel, packet, sendFlags);
+      if (!route.except.includes(to.id)) this.send(to, channel, shared, sendFlags, true);
     }
   }
 
-  /** enet_peer_send as Godot uses it here: peers not connected (or with fewer channels) are skipped. */
-  private send(to: PeerRecord, channel: number, data: Uint8Array, flags: number): void {
+  /**
+   * enet_peer_send as Godot uses it here: peers not connected (or with fewer channels) are
+   * skipped. `shared`: `data` never changes afterwards and is queued without a copy.
+   */
+  private send(to: PeerRecord, channel: number, data: Uint8Array, flags: number, shared = false): void {
     if (to.leaving || !isConnected(to.enet) || channel >= to.enet.getChannels()) return;
-    if (to.enet.send(channel, data, flags) === GodotErr.OK) this.countOut(to, data.length);
+    const err = shared ? to.enet.sendShared(channel, data, flags) : to.enet.send(channel, data, flags);
+    if (err === GodotErr.OK) this.countOut(to, data.length);
   }
 }
