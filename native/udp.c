@@ -120,6 +120,20 @@ static gd_udp *udp_arg(napi_env env, napi_value v) {
   return data;
 }
 
+/* The arguments of a udp* call: argv[0] must be a handle (else NULL, with an exception). */
+static gd_udp *udp_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    gd_throw_last(env);
+    return NULL;
+  }
+  if (argc < n) {
+    gd_throw(env, "GDWIRE_UDP", "missing arguments");
+    return NULL;
+  }
+  return udp_arg(env, argv[0]);
+}
+
 static int typed_i32(napi_env env, napi_value v, int32_t **ptr, size_t *len) {
   napi_typedarray_type type;
   napi_value ab;
@@ -374,10 +388,8 @@ static napi_value int_result(napi_env env, int v) {
 
 /* udpBind(h, ip | null, port, ipv6Only, reuseAddr) → 0 or -errno; starts receiving. */
 static napi_value js_bind(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  gd_udp *u = udp_arg(env, argv[0]);
+  gd_udp *u = udp_args(env, info, 5, argv);
   if (u == NULL) return NULL;
   if (u->closed) return int_result(env, -EBADF);
   int32_t port = 0;
@@ -405,10 +417,8 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
 
 /* udpConnect(h, ip | null, port) → 0 or -errno; null dissolves the association. */
 static napi_value js_connect(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  gd_udp *u = udp_arg(env, argv[0]);
+  gd_udp *u = udp_args(env, info, 3, argv);
   if (u == NULL) return NULL;
   if (u->closed) return int_result(env, -EBADF);
   int32_t port = 0;
@@ -434,10 +444,8 @@ static napi_value js_connect(napi_env env, napi_callback_info info) {
  * calls again from there to learn why.
  */
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  gd_udp *u = udp_arg(env, argv[0]);
+  gd_udp *u = udp_args(env, info, 3, argv);
   if (u == NULL) return NULL;
   if (u->closed) return int_result(env, -EBADF);
   int32_t first = 0, count = 0;
@@ -474,10 +482,8 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
 
 /* udpWantWritable(h): one kind-1 callback when the socket can send again. */
 static napi_value js_want_writable(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  gd_udp *u = udp_arg(env, argv[0]);
+  gd_udp *u = udp_args(env, info, 1, argv);
   if (u == NULL) return NULL;
   if (!u->closed && u->polling && !u->want_write) {
     u->want_write = 1;
@@ -488,10 +494,8 @@ static napi_value js_want_writable(napi_env env, napi_callback_info info) {
 
 /* udpLocal(h) → [ip, port] or null. */
 static napi_value js_local(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], out, ip, port, nul;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  gd_udp *u = udp_arg(env, argv[0]);
+  gd_udp *u = udp_args(env, info, 1, argv);
   if (u == NULL) return NULL;
   NAPI_CALL(env, napi_get_null(env, &nul));
   struct sockaddr_storage sa;
@@ -518,10 +522,8 @@ static napi_value js_local(napi_env env, napi_callback_info info) {
 
 /* udpSetBroadcast(h, on) → 0 or -errno. */
 static napi_value js_broadcast(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  gd_udp *u = udp_arg(env, argv[0]);
+  gd_udp *u = udp_args(env, info, 2, argv);
   if (u == NULL) return NULL;
   bool on = false;
   NAPI_CALL(env, napi_get_value_bool(env, argv[1], &on));
@@ -535,10 +537,8 @@ static napi_value js_broadcast(napi_env env, napi_callback_info info) {
  * IPv6: an interface name. An IPv4 group on a dual-stack socket joins as IPv4.
  */
 static napi_value js_membership(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  gd_udp *u = udp_arg(env, argv[0]);
+  gd_udp *u = udp_args(env, info, 4, argv);
   if (u == NULL) return NULL;
   if (u->closed) return int_result(env, -EBADF);
   bool add = false;
@@ -572,10 +572,8 @@ static napi_value js_membership(napi_env env, napi_callback_info info) {
 
 /* udpClose(h): stops receiving and closes the socket; later calls answer -EBADF. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  gd_udp *u = udp_arg(env, argv[0]);
+  gd_udp *u = udp_args(env, info, 1, argv);
   if (u == NULL || u->closed) return NULL;
   u->closed = 1;
   napi_remove_env_cleanup_hook(env, udp_env_cleanup, u);

@@ -25,6 +25,15 @@ function requireUdp(t: TestContext): NativeUdp | null {
 
 interface Got { data: Uint8Array; from: SocketAddress }
 
+/** `n` batched sockets of `family`, closed when the test ends. */
+function open(t: TestContext, udp: NativeUdp, n: number, family: 'udp4' | 'udp6' = 'udp4', arena?: number): BatchedDatagramSocket[] {
+  const socks = Array.from({ length: n }, () => new BatchedDatagramSocket(family, udp, arena));
+  t.after(() => {
+    for (const s of socks) s.close();
+  });
+  return socks;
+}
+
 /** Collects datagrams until `count` arrived or `ms` passed (bounded wait). */
 function collect(sock: BatchedDatagramSocket, count: number, ms = 3000): Promise<Got[]> {
   const got: Got[] = [];
@@ -60,180 +69,140 @@ test('the Node platform hands ENet-style callers a batched socket, others node:d
 test('one task of sends arrives whole: sizes 0 … 65507, order, bytes, source', async (t) => {
   const udp = requireUdp(t);
   if (!udp) return;
-  const rx = new BatchedDatagramSocket('udp4', udp);
-  const tx = new BatchedDatagramSocket('udp4', udp);
-  try {
-    await rx.bind(0, '127.0.0.1');
-    await tx.bind(0, '127.0.0.1');
-    const port = rx.localAddress()?.port ?? 0;
-    const sizes = [0, 1, 63, 64, 1400, 4096, 65507, ...Array.from({ length: 150 }, (_, i) => (i * 97) % 1500)];
-    const wait = collect(rx, sizes.length);
-    sizes.forEach((n, i) => tx.send(pattern(n, i), port, '127.0.0.1'));
-    const got = await wait;
-    assert.equal(got.length, sizes.length);
-    got.forEach((g, i) => {
-      assert.deepEqual(g.data, pattern(sizes[i] ?? 0, i), `datagram ${i}`);
-      assert.deepEqual({ ...g.from }, { address: '127.0.0.1', port: tx.localAddress()?.port, family: 'IPv4' });
-    });
-    // Received bytes are never rewritten by later batches (ENet keeps views of them).
-    const first = got.map((g) => g.data.slice());
-    const again = collect(rx, 100);
-    for (let i = 0; i < 100; i++) tx.send(new Uint8Array(1400).fill(0xee), port, '127.0.0.1');
-    assert.equal((await again).length, 100);
-    got.forEach((g, i) => assert.deepEqual(g.data, first[i]));
-  } finally {
-    rx.close();
-    tx.close();
-  }
+  const [rx, tx] = open(t, udp, 2) as [BatchedDatagramSocket, BatchedDatagramSocket];
+  await rx.bind(0, '127.0.0.1');
+  await tx.bind(0, '127.0.0.1');
+  const port = rx.localAddress()?.port ?? 0;
+  const sizes = [0, 1, 63, 64, 1400, 4096, 65507, ...Array.from({ length: 150 }, (_, i) => (i * 97) % 1500)];
+  const wait = collect(rx, sizes.length);
+  sizes.forEach((n, i) => tx.send(pattern(n, i), port, '127.0.0.1'));
+  const got = await wait;
+  assert.equal(got.length, sizes.length);
+  got.forEach((g, i) => {
+    assert.deepEqual(g.data, pattern(sizes[i] ?? 0, i), `datagram ${i}`);
+    assert.deepEqual({ ...g.from }, { address: '127.0.0.1', port: tx.localAddress()?.port, family: 'IPv4' });
+  });
+  // Received bytes are never rewritten by later batches (ENet keeps views of them).
+  const first = got.map((g) => g.data.slice());
+  const again = collect(rx, 100);
+  for (let i = 0; i < 100; i++) tx.send(new Uint8Array(1400).fill(0xee), port, '127.0.0.1');
+  assert.equal((await again).length, 100);
+  got.forEach((g, i) => assert.deepEqual(g.data, first[i]));
 });
 
 test('dual-stack: an IPv4 sender reads as IPv4 on a "::" socket, and the reply reaches it', async (t) => {
   const udp = requireUdp(t);
   if (!udp) return;
-  const server = new BatchedDatagramSocket('udp6', udp);
-  const client = new BatchedDatagramSocket('udp4', udp);
+  const [server] = open(t, udp, 1, 'udp6') as [BatchedDatagramSocket];
+  const [client] = open(t, udp, 1) as [BatchedDatagramSocket];
   try {
-    try {
-      await server.bind(0, '::', { ipv6Only: false });
-    } catch (e) {
-      t.diagnostic(`SKIPPED: no IPv6 here (${(e as SocketError).code})`);
-      return;
-    }
-    await client.bind(0, '127.0.0.1');
-    const ask = collect(server, 1);
-    client.send(Uint8Array.of(1, 2, 3), server.localAddress()?.port, '127.0.0.1');
-    const [g] = await ask;
-    assert.equal(g?.from.address, '127.0.0.1');
-    assert.equal(g?.from.family, 'IPv4');
-    const answer = collect(client, 1);
-    server.send(Uint8Array.of(9), g?.from.port, g?.from.address);
-    assert.deepEqual((await answer)[0]?.data, Uint8Array.of(9));
-  } finally {
-    server.close();
-    client.close();
+    await server.bind(0, '::', { ipv6Only: false });
+  } catch (e) {
+    t.diagnostic(`SKIPPED: no IPv6 here (${(e as SocketError).code})`);
+    return;
   }
+  await client.bind(0, '127.0.0.1');
+  const ask = collect(server, 1);
+  client.send(Uint8Array.of(1, 2, 3), server.localAddress()?.port, '127.0.0.1');
+  const [g] = await ask;
+  assert.equal(g?.from.address, '127.0.0.1');
+  assert.equal(g?.from.family, 'IPv4');
+  const answer = collect(client, 1);
+  server.send(Uint8Array.of(9), g?.from.port, g?.from.address);
+  assert.deepEqual((await answer)[0]?.data, Uint8Array.of(9));
 });
 
 test('errors are reported and the socket keeps working: oversize, a name, a v6 target on udp4, closed', async (t) => {
   const udp = requireUdp(t);
   if (!udp) return;
-  const rx = new BatchedDatagramSocket('udp4', udp);
-  const tx = new BatchedDatagramSocket('udp4', udp);
+  const [rx, tx] = open(t, udp, 2) as [BatchedDatagramSocket, BatchedDatagramSocket];
   const errors: string[] = [];
   tx.onError((e) => errors.push(e.code));
-  try {
-    await rx.bind(0, '127.0.0.1');
-    const port = rx.localAddress()?.port ?? 0;
-    const wait = collect(rx, 2);
-    tx.send(Uint8Array.of(1), port, '127.0.0.1');
-    tx.send(new Uint8Array(70000), port, '127.0.0.1');
-    tx.send(Uint8Array.of(2), port, 'localhost');
-    tx.send(Uint8Array.of(3), port, '::1');
-    tx.send(Uint8Array.of(4), port, '127.0.0.1');
-    const got = await wait;
-    assert.deepEqual(got.map((g) => g.data[0]), [1, 4]);
-    assert.deepEqual(errors.sort(), ['EINVAL', 'EINVAL', 'EMSGSIZE']);
-    tx.close();
-    tx.send(Uint8Array.of(5), port, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 20));
-    assert.equal(errors.length, 3, 'nothing reported after close');
-    assert.equal(tx.localAddress(), null);
-    await assert.rejects(tx.bind(0, '127.0.0.1'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' });
-  } finally {
-    rx.close();
-    tx.close();
-  }
+  await rx.bind(0, '127.0.0.1');
+  const port = rx.localAddress()?.port ?? 0;
+  const wait = collect(rx, 2);
+  tx.send(Uint8Array.of(1), port, '127.0.0.1');
+  tx.send(new Uint8Array(70000), port, '127.0.0.1');
+  tx.send(Uint8Array.of(2), port, 'localhost');
+  tx.send(Uint8Array.of(3), port, '::1');
+  tx.send(Uint8Array.of(4), port, '127.0.0.1');
+  const got = await wait;
+  assert.deepEqual(got.map((g) => g.data[0]), [1, 4]);
+  assert.deepEqual(errors.sort(), ['EINVAL', 'EINVAL', 'EMSGSIZE']);
+  tx.close();
+  tx.send(Uint8Array.of(5), port, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(errors.length, 3, 'nothing reported after close');
+  assert.equal(tx.localAddress(), null);
+  await assert.rejects(tx.bind(0, '127.0.0.1'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' });
 });
 
 test('bind conflicts reject with the errno code', async (t) => {
   const udp = requireUdp(t);
   if (!udp) return;
-  const a = new BatchedDatagramSocket('udp4', udp);
-  const b = new BatchedDatagramSocket('udp4', udp);
-  try {
-    await a.bind(0, '127.0.0.1');
-    await assert.rejects(b.bind(a.localAddress()?.port ?? 0, '127.0.0.1'), { code: 'EADDRINUSE' });
-    await assert.rejects(a.bind(0, '127.0.0.1'), { code: 'ERR_SOCKET_ALREADY_BOUND' });
-  } finally {
-    a.close();
-    b.close();
-  }
+  const [a, b] = open(t, udp, 2) as [BatchedDatagramSocket, BatchedDatagramSocket];
+  await a.bind(0, '127.0.0.1');
+  await assert.rejects(b.bind(a.localAddress()?.port ?? 0, '127.0.0.1'), { code: 'EADDRINUSE' });
+  await assert.rejects(a.bind(0, '127.0.0.1'), { code: 'ERR_SOCKET_ALREADY_BOUND' });
 });
 
 test('a task staging more than the arena holds sends in several batches, nothing lost', async (t) => {
   const udp = requireUdp(t);
   if (!udp) return;
-  const rx = new BatchedDatagramSocket('udp4', udp);
-  const tx = new BatchedDatagramSocket('udp4', udp, 8 * 1024);
-  try {
-    await rx.bind(0, '127.0.0.1');
-    const port = rx.localAddress()?.port ?? 0;
-    const wait = collect(rx, 60);
-    for (let i = 0; i < 60; i++) tx.send(pattern(1000, i), port, '127.0.0.1');
-    const got = await wait;
-    assert.equal(got.length, 60);
-    got.forEach((g, i) => assert.deepEqual(g.data, pattern(1000, i)));
-    assert.equal(tx.sendDrops, 0);
-  } finally {
-    rx.close();
-    tx.close();
-  }
+  const [rx] = open(t, udp, 1) as [BatchedDatagramSocket];
+  const [tx] = open(t, udp, 1, 'udp4', 8 * 1024) as [BatchedDatagramSocket];
+  await rx.bind(0, '127.0.0.1');
+  const port = rx.localAddress()?.port ?? 0;
+  const wait = collect(rx, 60);
+  for (let i = 0; i < 60; i++) tx.send(pattern(1000, i), port, '127.0.0.1');
+  const got = await wait;
+  assert.equal(got.length, 60);
+  got.forEach((g, i) => assert.deepEqual(g.data, pattern(1000, i)));
+  assert.equal(tx.sendDrops, 0);
 });
 
 test('connect(): sends without an address go to the connected peer', async (t) => {
   const udp = requireUdp(t);
   if (!udp) return;
-  const rx = new BatchedDatagramSocket('udp4', udp);
-  const tx = new BatchedDatagramSocket('udp4', udp);
-  try {
-    await rx.bind(0, '127.0.0.1');
-    await tx.connect('127.0.0.1', rx.localAddress()?.port ?? 0);
-    assert.equal(tx.localAddress()?.address, '127.0.0.1');
-    const wait = collect(rx, 1);
-    tx.send(Uint8Array.of(7));
-    assert.deepEqual((await wait)[0]?.data, Uint8Array.of(7));
-  } finally {
-    rx.close();
-    tx.close();
-  }
+  const [rx, tx] = open(t, udp, 2) as [BatchedDatagramSocket, BatchedDatagramSocket];
+  await rx.bind(0, '127.0.0.1');
+  await tx.connect('127.0.0.1', rx.localAddress()?.port ?? 0);
+  assert.equal(tx.localAddress()?.address, '127.0.0.1');
+  const wait = collect(rx, 1);
+  tx.send(Uint8Array.of(7));
+  assert.deepEqual((await wait)[0]?.data, Uint8Array.of(7));
 });
 
 test('randomized: 8 senders, 2000 datagrams of random sizes, each arrives once, intact, attributed', async (t) => {
   const udp = requireUdp(t);
   if (!udp) return;
   const rng = new Rng(0x5eed);
-  const rx = new BatchedDatagramSocket('udp4', udp);
-  const senders = Array.from({ length: 8 }, () => new BatchedDatagramSocket('udp4', udp));
-  try {
-    await rx.bind(0, '127.0.0.1');
-    for (const s of senders) await s.bind(0, '127.0.0.1');
-    const port = rx.localAddress()?.port ?? 0;
-    const expected = new Map<string, Uint8Array>();
-    const seen = new Map<string, number>();
-    rx.onMessage((data, from) => {
-      const key = `${from.port}:${data.length >= 2 ? (data[0] ?? 0) | ((data[1] ?? 0) << 8) : -1}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      assert.deepEqual(data, expected.get(key), key);
-    });
-    // Sent in rounds of 250 (one task each) so the 256 KiB receive buffer never overflows.
-    for (let round = 0; round < 8; round++) {
-      for (let i = 0; i < 250; i++) {
-        const s = rng.pick(senders);
-        const id = round * 250 + i;
-        const data = new Uint8Array(2 + rng.int(0, 1200));
-        for (let k = 2; k < data.length; k++) data[k] = rng.int(0, 255);
-        data[0] = id & 255;
-        data[1] = id >> 8;
-        expected.set(`${s.localAddress()?.port}:${id}`, data);
-        s.send(data, port, '127.0.0.1');
-      }
-      const want = (round + 1) * 250;
-      for (let w = 0; w < 200 && seen.size < want; w++) await new Promise((r) => setTimeout(r, 5));
+  const [rx, ...senders] = open(t, udp, 9) as [BatchedDatagramSocket, ...BatchedDatagramSocket[]];
+  await rx.bind(0, '127.0.0.1');
+  for (const s of senders) await s.bind(0, '127.0.0.1');
+  const port = rx.localAddress()?.port ?? 0;
+  const expected = new Map<string, Uint8Array>();
+  const seen = new Map<string, number>();
+  rx.onMessage((data, from) => {
+    const key = `${from.port}:${data.length >= 2 ? (data[0] ?? 0) | ((data[1] ?? 0) << 8) : -1}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    assert.deepEqual(data, expected.get(key), key);
+  });
+  // Sent in rounds of 250 (one task each) so the 256 KiB receive buffer never overflows.
+  for (let round = 0; round < 8; round++) {
+    for (let i = 0; i < 250; i++) {
+      const s = rng.pick(senders);
+      const id = round * 250 + i;
+      const data = new Uint8Array(2 + rng.int(0, 1200));
+      for (let k = 2; k < data.length; k++) data[k] = rng.int(0, 255);
+      data[0] = id & 255;
+      data[1] = id >> 8;
+      expected.set(`${s.localAddress()?.port}:${id}`, data);
+      s.send(data, port, '127.0.0.1');
     }
-    assert.equal(seen.size, expected.size);
-    assert.ok([...seen.values()].every((n) => n === 1), 'each datagram once');
-  } finally {
-    rx.close();
-    for (const s of senders) s.close();
+    const want = (round + 1) * 250;
+    for (let w = 0; w < 200 && seen.size < want; w++) await new Promise((r) => setTimeout(r, 5));
   }
+  assert.equal(seen.size, expected.size);
+  assert.ok([...seen.values()].every((n) => n === 1), 'each datagram once');
 });
