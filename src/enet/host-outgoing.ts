@@ -37,14 +37,22 @@ const ACKNOWLEDGE_SIZE = COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
 const PING_SIZE = COMMAND_SIZES[ProtocolCommand.PING]!;
 
 /** Scratch space for the datagram being assembled (one per host). */
+/** Room kept in front of the commands for the largest protocol header (checksum included). */
+const FRAME_HEAD = HEADER_SIZE_FULL + CHECKSUM_SIZE;
+
 class DatagramBuilder {
-  readonly body = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
-  readonly view = new DataView(this.body.buffer);
-  readonly compressed = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
+  /**
+   * The commands are written at FRAME_HEAD, so when the host's sink copies (Host.sendCopies)
+   * the header goes right in front of them and the datagram leaves without being assembled
+   * again (profile: that copy of every datagram).
+   */
+  readonly frame = new Uint8Array(FRAME_HEAD + PROTOCOL_MAXIMUM_MTU);
+  readonly body = this.frame.subarray(FRAME_HEAD);
+  readonly view = new DataView(this.frame.buffer, FRAME_HEAD);
+  readonly compressedFrame = new Uint8Array(FRAME_HEAD + PROTOCOL_MAXIMUM_MTU);
+  readonly compressed = this.compressedFrame.subarray(FRAME_HEAD);
   readonly header = new Uint8Array(HEADER_SIZE_FULL + CHECKSUM_SIZE);
   readonly headerView = new DataView(this.header.buffer);
-  /** The finished datagram when the host's sink copies it (Host.sendCopies). */
-  readonly out = new Uint8Array(HEADER_SIZE_FULL + CHECKSUM_SIZE + PROTOCOL_MAXIMUM_MTU);
   length = 0;
   /**
    * ENet's running datagram size: header, then each command. Unlike ENet, the checksum
@@ -393,8 +401,14 @@ function finishDatagram(host: Host, peer: Peer, b: DatagramBuilder): void {
   if (host.checksumEnabled) {
     b.headerView.setUint32(hs - CHECKSUM_SIZE, crc32(b.header.subarray(0, hs), body));
   }
-  const n = hs + payload.length;
-  const out = host.sendCopies && host.hasSendCallback ? b.out.subarray(0, n) : allocateBytes(n);
+  if (host.sendCopies && host.hasSendCallback) {
+    const frame = compressed ? b.compressedFrame : b.frame;
+    const start = FRAME_HEAD - hs;
+    frame.set(b.header.subarray(0, hs), start);
+    host.emit(frame.subarray(start, FRAME_HEAD + payload.length), peer.address);
+    return;
+  }
+  const out = allocateBytes(hs + payload.length);
   out.set(b.header.subarray(0, hs));
   out.set(payload, hs);
   host.emit(out, peer.address);

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Host } from '../../src/enet/host.js';
+import { RangeCoder } from '../../src/enet/range-coder.js';
 import { EventType, PacketFlag, PeerState, type Address } from '../../src/enet/types.js';
 
 const A: Address = { address: '10.0.0.1', port: 1 };
@@ -16,27 +17,30 @@ function seeded(n: number): { u32(): number } {
   return { u32: () => (s = (s * 1103515245 + 12345) >>> 0) };
 }
 
-interface Run { wire: Uint8Array[]; places: Set<string>; received: number[] }
+interface Run { wire: Uint8Array[]; buffers: Set<number>; places: Set<string>; received: number[] }
 
 /** Connects a → b and sends 200 reliable packets of varied size; records what a emitted. */
-function run(sendCopies: boolean): Run {
+function run(sendCopies: boolean, extras = false): Run {
+  const opts = extras ? { checksum: true } : {};
   const wire: Uint8Array[] = [];
   const places = new Set<string>();
+  const buffers = new Set<number>();
   const ids = new Map<ArrayBufferLike, number>();
   const toB: Uint8Array[] = [];
   const toA: Uint8Array[] = [];
   const a = new Host({
-    random: seeded(1), peerCount: 1,
+    random: seeded(1), peerCount: 1, ...opts, compressor: extras ? new RangeCoder() : null,
     send: (data) => {
       if (!ids.has(data.buffer)) ids.set(data.buffer, ids.size);
       places.add(`${ids.get(data.buffer)}@${data.byteOffset}`);
+      buffers.add(ids.get(data.buffer) ?? -1);
       // A copying sink: what it keeps is its own copy, taken before send returns.
       wire.push(data.slice());
       toB.push(data.slice());
     },
   });
   a.sendCopies = sendCopies;
-  const b = new Host({ random: seeded(2), peerCount: 1, send: (data) => toA.push(data.slice()) });
+  const b = new Host({ random: seeded(2), peerCount: 1, ...opts, compressor: extras ? new RangeCoder() : null, send: (data) => toA.push(data.slice()) });
   const received: number[] = [];
   const peer = a.connect(B, 2, 0)!;
   const step = (t: number): void => {
@@ -49,20 +53,27 @@ function run(sendCopies: boolean): Run {
   };
   for (let t = 1; t < 50 && peer.state !== PeerState.CONNECTED; t++) step(t);
   assert.equal(peer.state, PeerState.CONNECTED);
-  for (let i = 0; i < 200; i++) peer.send(i % 2, new Uint8Array(1 + ((i * 37) % 900)).fill(i & 255), PacketFlag.RELIABLE);
+  // Half compressible (runs), half not (a pseudo-random fill), so both frames get used.
+  for (let i = 0; i < 200; i++) {
+    const p = new Uint8Array(1 + ((i * 37) % 900)).fill(i & 255);
+    if (i % 2) for (let k = 0; k < p.length; k++) p[k] = (k * 2654435761 + i) >>> 24;
+    peer.send(i % 2, p, PacketFlag.RELIABLE);
+  }
   for (let t = 50; t < 150 && received.length < 200; t++) step(t);
-  return { wire, places, received };
+  return { wire, buffers, places, received };
 }
 
-test('sendCopies: one reused buffer, the same bytes on the wire, everything delivered', () => {
-  const fresh = run(false);
-  const reused = run(true);
+for (const extras of [false, true]) test(`sendCopies${extras ? ' (checksum, range coder)' : ''}: one reused buffer, the same bytes on the wire, everything delivered`, () => {
+  const fresh = run(false, extras);
+  const reused = run(true, extras);
   assert.equal(reused.received.length, 200);
   assert.deepEqual(reused.received, fresh.received);
   assert.deepEqual(reused.wire, fresh.wire, 'identical datagrams either way');
   assert.ok(fresh.wire.length > 10);
-  // Every datagram is assembled at the start of the same buffer; fresh ones are not.
-  assert.equal(reused.places.size, 1, [...reused.places].join(' '));
+  // Every datagram is assembled in the same buffer (its header right before the commands, at
+  // one of the few header sizes); fresh ones each have a place of their own.
+  assert.equal(reused.buffers.size, extras ? 2 : 1, 'the commands\' frame (and the compressed one)');
+  assert.ok(reused.places.size <= 4, [...reused.places].join(' '));
   assert.ok(fresh.places.size > 10, `fresh: ${fresh.places.size} places`);
 });
 
