@@ -1,7 +1,8 @@
 /**
  * A {@link DatagramSocket} on the native addon's batched UDP (native/udp.c, Linux): one
  * recvmmsg per readable event delivers up to 64 datagrams in one call into JS, and the
- * datagrams sent during one JS task leave in one sendmmsg when the task ends (a microtask).
+ * datagrams sent during one JS task leave in one sendmmsg when the task ends (a microtask),
+ * runs of same-size datagrams to one destination as one segmented message (UDP_SEGMENT).
  * node:dgram pays a syscall, a libuv request and a callback per datagram each way, which
  * capped an ENet on Node at ≈0.6 of C ENet (README, ENet floor rows).
  *
@@ -32,6 +33,7 @@ export interface NativeUdp {
   udpConnect(h: NativeUdpHandle, ip: string | null, port: number): number;
   udpSend(h: NativeUdpHandle, first: number, count: number): number;
   udpWantWritable(h: NativeUdpHandle): void;
+  udpStats(h: NativeUdpHandle): [number, number];
   udpLocal(h: NativeUdpHandle): [string, number] | null;
   udpSetBroadcast(h: NativeUdpHandle, on: boolean): number;
   udpMembership(h: NativeUdpHandle, group: string, iface: string | null, add: boolean): number;
@@ -59,7 +61,7 @@ let cachedUdp: NativeUdp | null | undefined;
 export function loadNativeUdp(): NativeUdp | null {
   if (cachedUdp !== undefined) return cachedUdp;
   const addon = process.env['GDWIRE_NATIVE_UDP'] === '0' ? null : (loadNative() as unknown as Partial<NativeUdp> | null);
-  cachedUdp = addon && typeof addon.udpCreate === 'function' && typeof addon.udpWantWritable === 'function'
+  cachedUdp = addon && typeof addon.udpCreate === 'function' && typeof addon.udpStats === 'function'
     ? (addon as NativeUdp) : null;
   return cachedUdp;
 }
@@ -325,6 +327,15 @@ export class BatchedDatagramSocket implements DatagramSocket {
       this.sources6.set(key, a);
     }
     return a;
+  }
+
+  /**
+   * How sends were grouped: `messages` handed to the kernel for `datagrams` datagrams (fewer
+   * messages: runs of same-size datagrams went out segmented, UDP_SEGMENT).
+   */
+  sendStats(): { messages: number; datagrams: number } {
+    const [messages, datagrams] = this.handle ? this.udp.udpStats(this.handle) : [0, 0];
+    return { messages, datagrams };
   }
 
   private report(err: SocketError): void {

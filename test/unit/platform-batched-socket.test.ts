@@ -206,3 +206,30 @@ test('randomized: 8 senders, 2000 datagrams of random sizes, each arrives once, 
   assert.equal(seen.size, expected.size);
   assert.ok([...seen.values()].every((n) => n === 1), 'each datagram once');
 });
+
+test('segmented sends: runs of same-size datagrams leave as one message each, every datagram intact', async (t) => {
+  const udp = requireUdp(t);
+  if (!udp) return;
+  const [rx1, rx2, tx] = open(t, udp, 3) as [BatchedDatagramSocket, BatchedDatagramSocket, BatchedDatagramSocket];
+  await rx1.bind(0, '127.0.0.1');
+  await rx2.bind(0, '127.0.0.1');
+  const p1 = rx1.localAddress()?.port ?? 0;
+  const p2 = rx2.localAddress()?.port ?? 0;
+  // Runs that may be grouped (same size, one destination, a shorter last one) and everything
+  // that must end a run: a longer datagram, an empty one, another destination, 64 segments.
+  const plan: Array<[number, number]> = [];
+  for (let i = 0; i < 100; i++) plan.push([p1, 1200]);
+  plan.push([p1, 700], [p1, 1200], [p1, 1300], [p1, 0], [p1, 0], [p2, 1200], [p1, 1200], [p2, 1200]);
+  for (let i = 0; i < 30; i++) plan.push([i % 3 === 0 ? p2 : p1, 500]);
+  const expect = (port: number): Uint8Array[] => plan.flatMap(([p, n], i) => (p === port ? [pattern(n, i)] : []));
+  const w1 = collect(rx1, expect(p1).length);
+  const w2 = collect(rx2, expect(p2).length);
+  plan.forEach(([port, n], i) => tx.send(pattern(n, i), port, '127.0.0.1'));
+  assert.deepEqual((await w1).map((g) => g.data), expect(p1));
+  assert.deepEqual((await w2).map((g) => g.data), expect(p2));
+  const stats = tx.sendStats();
+  assert.equal(stats.datagrams, plan.length);
+  t.diagnostic(`${stats.messages} messages for ${stats.datagrams} datagrams`);
+  if (stats.messages === stats.datagrams) t.diagnostic('UDP_SEGMENT unavailable here: every datagram went alone');
+  else assert.ok(stats.messages <= plan.length - 100 + 2 + 20, `grouped: ${stats.messages} messages for ${stats.datagrams}`);
+});
