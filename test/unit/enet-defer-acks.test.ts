@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Host } from '../../src/enet/host.js';
+import { DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS, Host } from '../../src/enet/host.js';
 import { ProtocolCommand } from '../../src/enet/protocol.js';
 import { EventType, PacketFlag, PeerState, type Address, type Datagram } from '../../src/enet/types.js';
 import { decodeDatagram } from '../../src/enet/wire-decode.js';
@@ -83,4 +83,27 @@ test('deferred acknowledgements still leave when nobody answers, once the events
   for (const d of out) a.receive(d.data, B);
   while (a.service(302));
   assert.equal(a.peers[0]!.sentReliable.isEmpty(), true, 'the sender saw every acknowledgement');
+});
+
+test('a burst of datagrams is acknowledged at once, before its events are taken (bulk senders wait on it)', () => {
+  const { a, b, deliver } = pair();
+  b.deferAcknowledgements = true;
+  // Each 1000-byte packet fills a datagram of its own: more datagrams than the deferral covers.
+  const count = DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS + 4;
+  for (let i = 0; i < count; i++) a.peers[0]!.send(1, new Uint8Array(1000).fill(i), PacketFlag.RELIABLE);
+  while (a.service(400));
+  assert.equal(deliver(a, b).length, count);
+  const first = b.service(401);
+  assert.equal(first?.type, EventType.RECEIVE);
+  const acks = b.takeDatagrams();
+  assert.ok(acks.length >= 1, 'acknowledgements left before the first event was handled');
+  assert.equal(acks.flatMap(commandTypes).filter((t) => t === ProtocolCommand.ACKNOWLEDGE).length, count);
+  // And at most DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS datagrams are still deferred.
+  const { a: a2, b: b2, deliver: deliver2 } = pair();
+  b2.deferAcknowledgements = true;
+  for (let i = 0; i < DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS; i++) a2.peers[0]!.send(1, new Uint8Array(1000).fill(i), PacketFlag.RELIABLE);
+  while (a2.service(400));
+  assert.equal(deliver2(a2, b2).length, DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS);
+  assert.equal(b2.service(401)?.type, EventType.RECEIVE);
+  assert.equal(b2.takeDatagrams().length, 0, 'a small batch still waits for the answers');
 });
