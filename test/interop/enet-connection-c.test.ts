@@ -108,12 +108,25 @@ interface Config {
   /** node:dgram sockets instead of the batched native ones (the fallback path). */
   dgram?: boolean;
 }
+/**
+ * ENet's timeout under 20 % loss each way. A command's first resends back off from ENet's
+ * initial 500 ms round-trip guess (0.5, 1, 2, 4, 8, 16 s): with 30 s, six losses in a row
+ * (0.36^6 ≈ 0.2 % per command, hundreds of commands) ended the link in about one run of ten,
+ * C ENet's end as often as gdwire's. 90 s leaves room for several more resends.
+ */
+const LOSS_TIMEOUT = 90_000;
+/**
+ * How long a lossy run may take for one step (all echoes, a DISCONNECT): a fragment of the big
+ * packet that is lost several times in a row waits out ENet's doubling resend timeout (CI saw
+ * steps past 30 s). Normally a step takes a few seconds; only a stuck run waits this long.
+ */
+const LOSS_WAIT = 80_000;
 const CONFIGS: Config[] = [
   { name: 'plain', cArgs: [], checksum: false, rangeCoder: false, loss: 0, big: 1 << 20 },
   { name: 'plain, node:dgram sockets', cArgs: [], checksum: false, rangeCoder: false, loss: 0, big: 1 << 20, dgram: true },
   { name: 'checksum + range coder', cArgs: ['--checksum', '--range-coder'], checksum: true, rangeCoder: true, loss: 0, big: 1 << 20 },
   // ENet's default timeouts can end a link at 20 % loss each way (C ENet too): both ends wait longer.
-  { name: '20 % loss each way', cArgs: ['--timeout', '30000'], checksum: false, rangeCoder: false, loss: 0.2, big: 1 << 18 },
+  { name: '20 % loss each way', cArgs: ['--timeout', String(LOSS_TIMEOUT)], checksum: false, rangeCoder: false, loss: 0.2, big: 1 << 18 },
 ];
 const COUNT = 60;
 
@@ -123,13 +136,13 @@ async function gdwireHost(cfg: Config, bind: () => Promise<Error>, conn: ENetCon
 }
 
 CONFIGS.forEach((cfg, index) => {
-  test(`gdwire ENetConnection client <-> C ENet server (${cfg.name})`, { timeout: 120_000 }, async (t) => {
+  test(`gdwire ENetConnection client <-> C ENet server (${cfg.name})`, { timeout: 300_000 }, async (t) => {
     const bin = binaryOrSkip(t);
     if (!bin) return;
     // Under loss ENet's exponential backoff can hold a reliable command (here: the DISCONNECT
     // after 'later:9') for tens of seconds, C ENet included (CI saw > 15 s once): wait longer.
-    const patience = cfg.loss > 0 ? 45_000 : 15_000;
-    const c = new CPeer(bin, ['server', '--seconds', cfg.loss > 0 ? '100' : '30', '--exit-on-disconnect', ...cfg.cArgs]);
+    const patience = cfg.loss > 0 ? LOSS_WAIT : 15_000;
+    const c = new CPeer(bin, ['server', '--seconds', cfg.loss > 0 ? '280' : '30', '--exit-on-disconnect', ...cfg.cArgs]);
     const conn = new ENetConnection({ platform: wrapPlatform(cfg.dgram === true), checksum: cfg.checksum });
     let relay: LossyRelay | null = null;
     try {
@@ -148,7 +161,7 @@ CONFIGS.forEach((cfg, index) => {
       const other = { unseq: 0, unrel: 0, frag: 0 };
       const disconnects: number[] = [];
       conn.on('connect', (peer) => {
-        if (cfg.loss > 0) peer.setTimeout(32, 30_000, 30_000); // ENet's limit, but no timeout before 30 s
+        if (cfg.loss > 0) peer.setTimeout(32, LOSS_TIMEOUT, LOSS_TIMEOUT); // ENet's limit, but no timeout before LOSS_TIMEOUT
         for (let n = 0; n < COUNT; n++) {
           assert.equal(peer.send(n % 3 + 1, pattern(n, SIZES[n % 4]!), FLAG_RELIABLE), Error.OK);
           if (n % 10 === 0) {
@@ -170,7 +183,7 @@ CONFIGS.forEach((cfg, index) => {
       assert.ok(peer);
       await c.waitFor(/^CONNECT 1234 4$/, 10_000);
       const total = (): number => [...echoes.values()].reduce((a, l) => a + l.length, 0);
-      await until(() => total() === COUNT + 1, 30_000, () => `${total()} of ${COUNT + 1} reliable echoes`);
+      await until(() => total() === COUNT + 1, cfg.loss > 0 ? LOSS_WAIT : 30_000, () => `${total()} of ${COUNT + 1} reliable echoes`);
       for (const ch of [1, 2, 3]) {
         const expected: Uint8Array[] = [];
         for (let n = ch - 1; n < COUNT; n += 3) expected.push(pattern(n, SIZES[n % 4]!));
@@ -204,7 +217,7 @@ CONFIGS.forEach((cfg, index) => {
 });
 
 CONFIGS.forEach((cfg, index) => {
-  test(`C ENet client <-> gdwire ENetConnection server, polled serviceAsync loop (${cfg.name})`, { timeout: 150_000 }, async (t) => {
+  test(`C ENet client <-> gdwire ENetConnection server, polled serviceAsync loop (${cfg.name})`, { timeout: 300_000 }, async (t) => {
     const bin = binaryOrSkip(t);
     if (!bin) return;
     const conn = new ENetConnection({ platform: wrapPlatform(cfg.dgram === true), checksum: cfg.checksum });
@@ -227,7 +240,7 @@ CONFIGS.forEach((cfg, index) => {
           if (type === EventType.EVENT_NONE) continue;
           log.push([type, data, peer?.getChannels() ?? -1]);
           if (type === EventType.EVENT_CONNECT) connected = peer;
-          if (type === EventType.EVENT_CONNECT && cfg.loss > 0) peer?.setTimeout(32, 30_000, 30_000);
+          if (type === EventType.EVENT_CONNECT && cfg.loss > 0) peer?.setTimeout(32, LOSS_TIMEOUT, LOSS_TIMEOUT);
           if (type === EventType.EVENT_RECEIVE && peer) {
             const flags = peer.getPacketFlags();
             assert.equal(peer.send(channel, peer.getPacket(), flags), Error.OK); // echo
@@ -235,10 +248,10 @@ CONFIGS.forEach((cfg, index) => {
         }
       })();
       c = new CPeer(bin, [
-        'client', String(target), '--seconds', cfg.loss > 0 ? '130' : '75', '--channels', '5', '--data', '5678', '--big', String(cfg.big),
+        'client', String(target), '--seconds', cfg.loss > 0 ? '280' : '75', '--channels', '5', '--data', '5678', '--big', String(cfg.big),
         ...(serverDisconnects ? ['--wait-disconnect'] : ['--bye-data', '42']), ...cfg.cArgs,
       ]);
-      const echoed = await c.waitFor(/^ECHOED (\d+) (\d+) (\d+) (\d+)$/, 70_000);
+      const echoed = await c.waitFor(/^ECHOED (\d+) (\d+) (\d+) (\d+)$/, cfg.loss > 0 ? LOSS_WAIT : 70_000);
       assert.equal(Number(echoed[1]), COUNT + 1, 'every reliable echo arrived complete and in order (checked in C)');
       if (cfg.loss === 0) assert.ok(Number(echoed[4]) > 0, 'unreliable fragment echoes reached C');
       assert.ok(!c.lines.some((l) => l.startsWith('BAD')), c.lines.filter((l) => l.startsWith('BAD')).join());
@@ -246,9 +259,9 @@ CONFIGS.forEach((cfg, index) => {
       if (serverDisconnects) {
         assert.ok(connected);
         (connected as ENetPacketPeer).peerDisconnect(9);
-        await c.waitFor(/^DISCONNECT 9$/, cfg.loss > 0 ? 45_000 : 10_000); // backoff under loss, as above
+        await c.waitFor(/^DISCONNECT 9$/, cfg.loss > 0 ? LOSS_WAIT : 10_000); // backoff under loss, as above
       }
-      await until(() => log.some((e) => e[0] === EventType.EVENT_DISCONNECT), cfg.loss > 0 ? 45_000 : 10_000, () => 'DISCONNECT event');
+      await until(() => log.some((e) => e[0] === EventType.EVENT_DISCONNECT), cfg.loss > 0 ? LOSS_WAIT : 10_000, () => 'DISCONNECT event');
       const d = log.find((e) => e[0] === EventType.EVENT_DISCONNECT)!;
       assert.equal(d[1], serverDisconnects ? 0 : 42, 'DISCONNECT data from C');
       assert.equal(await c.exited, 0);
