@@ -558,17 +558,23 @@ static int udp_build_messages(gd_udp *u, int first, int count) {
   return m;
 }
 
-/* udpStats(h) → [messages sent (sendmmsg entries), datagrams sent]. */
-static napi_value js_stats(napi_env env, napi_callback_info info) {
-  napi_value argv[1], out, a, b;
-  gd_udp *u = udp_args(env, info, 1, argv);
-  if (u == NULL) return NULL;
+/* A two-element JS array [a, b]. */
+static napi_value pair_result(napi_env env, napi_value a, napi_value b) {
+  napi_value out;
   NAPI_CALL(env, napi_create_array_with_length(env, 2, &out));
-  NAPI_CALL(env, napi_create_double(env, u->sent_messages, &a));
-  NAPI_CALL(env, napi_create_double(env, u->sent_datagrams, &b));
   NAPI_CALL(env, napi_set_element(env, out, 0, a));
   NAPI_CALL(env, napi_set_element(env, out, 1, b));
   return out;
+}
+
+/* udpStats(h) → [messages sent (sendmmsg entries), datagrams sent]. */
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  napi_value argv[1], a, b;
+  gd_udp *u = udp_args(env, info, 1, argv);
+  if (u == NULL) return NULL;
+  NAPI_CALL(env, napi_create_double(env, u->sent_messages, &a));
+  NAPI_CALL(env, napi_create_double(env, u->sent_datagrams, &b));
+  return pair_result(env, a, b);
 }
 
 /* udpWantWritable(h): one kind-1 callback when the socket can send again. */
@@ -585,7 +591,7 @@ static napi_value js_want_writable(napi_env env, napi_callback_info info) {
 
 /* udpLocal(h) → [ip, port] or null. */
 static napi_value js_local(napi_env env, napi_callback_info info) {
-  napi_value argv[1], out, ip, port, nul;
+  napi_value argv[1], ip, port, nul;
   gd_udp *u = udp_args(env, info, 1, argv);
   if (u == NULL) return NULL;
   NAPI_CALL(env, napi_get_null(env, &nul));
@@ -603,12 +609,9 @@ static napi_value js_local(napi_env env, napi_callback_info info) {
     inet_ntop(AF_INET6, &s6->sin6_addr, text, sizeof(text));
     p = ntohs(s6->sin6_port);
   }
-  NAPI_CALL(env, napi_create_array_with_length(env, 2, &out));
   NAPI_CALL(env, napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &ip));
   NAPI_CALL(env, napi_create_int32(env, p, &port));
-  NAPI_CALL(env, napi_set_element(env, out, 0, ip));
-  NAPI_CALL(env, napi_set_element(env, out, 1, port));
-  return out;
+  return pair_result(env, ip, port);
 }
 
 /* udpSetBroadcast(h, on) → 0 or -errno. */

@@ -163,11 +163,14 @@ export class BatchedDatagramSocket implements DatagramSocket {
     if (r < 0) throw socketError(r, 'bind');
     this.bound = true;
     if (this.broadcast) this.setBroadcast(true);
+    this.refreshLocal(h);
+  }
+
+  /** Caches the bound address (it changes on bind and on connect, when the OS picks one). */
+  private refreshLocal(h: NativeUdpHandle): void {
     const l = this.udp.udpLocal(h);
-    if (l) {
-      const a = normalizeIp(l[0]) ?? l[0];
-      this.local = { address: a, port: l[1], family: a.includes(':') ? 'IPv6' : 'IPv4' };
-    }
+    const a = l ? (normalizeIp(l[0]) ?? l[0]) : null;
+    this.local = l && a ? { address: a, port: l[1], family: a.includes(':') ? 'IPv6' : 'IPv4' } : null;
   }
 
   connect(address: string, port: number): Promise<void> {
@@ -176,12 +179,7 @@ export class BatchedDatagramSocket implements DatagramSocket {
       if (!this.bound) this.bindNow(0, undefined, {});
       const r = this.udp.udpConnect(this.ensure(), address, port);
       if (r < 0) return Promise.reject(socketError(r, 'connect'));
-      this.local = null;
-      const l = this.udp.udpLocal(this.ensure());
-      if (l) {
-        const a = normalizeIp(l[0]) ?? l[0];
-        this.local = { address: a, port: l[1], family: a.includes(':') ? 'IPv6' : 'IPv4' };
-      }
+      this.refreshLocal(this.ensure());
       return Promise.resolve();
     } catch (e) {
       return Promise.reject(e as Error);
