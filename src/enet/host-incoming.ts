@@ -10,7 +10,6 @@ import { crc32 } from './crc32.js';
 import { Outcome, handleSendData, handleSendFragment, handleSendUnsequenced, isConnected } from './host-incoming-data.js';
 import type { Host } from './host.js';
 import { windowSizeFor } from './host.js';
-import { reliableKey } from './outgoing-command.js';
 import { recycleCommand } from './outgoing-queue.js';
 import type { Peer } from './peer.js';
 import {
@@ -393,10 +392,8 @@ function handleAcknowledge(
  * @see enet protocol.c enet_protocol_remove_sent_reliable_command
  */
 function removeSentReliableCommand(peer: Peer, seq: number, channelID: number): ProtocolCommand {
-  const key = reliableKey(channelID, seq);
-  const c = peer.reliableIndex.get(key);
+  const c = peer.reliableIndex.delete(channelID, seq);
   if (!c) return ProtocolCommand.NONE;
-  peer.reliableIndex.delete(key);
   const wasSent = c.inSentList;
   if (wasSent) peer.sentReliable.remove(c);
   else {

@@ -11,7 +11,7 @@ import { PEER_RELIABLE_WINDOWS, PEER_RELIABLE_WINDOW_SIZE, PEER_FREE_RELIABLE_WI
 import { crc32 } from './crc32.js';
 import type { Host } from './host.js';
 import type { OutgoingCommand } from './outgoing-command.js';
-import { ackChannel, ackIsDisconnect, ackSentTime, ackSequence, reliableKey } from './outgoing-command.js';
+import { ackChannel, ackIsDisconnect, ackSentTime, ackSequence } from './outgoing-command.js';
 import { recycleCommand } from './outgoing-queue.js';
 import {
   PEER_PACKET_LOSS_INTERVAL,
@@ -321,7 +321,7 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
         channel.usedReliableWindows |= 1 << w;
         channel.reliableWindows[w] = channel.reliableWindows[w]! + 1;
       }
-      if (chosen.sendAttempts === 0) peer.reliableIndex.set(reliableKey(chosen.channelID, chosen.reliableSequenceNumber), chosen);
+      if (chosen.sendAttempts === 0) peer.reliableIndex.set(chosen.channelID, chosen.reliableSequenceNumber, chosen);
       chosen.sendAttempts++;
       if (chosen.roundTripTimeout === 0) {
         chosen.roundTripTimeout = peer.roundTripTime + 4 * peer.roundTripTimeVariance;

@@ -3,8 +3,8 @@
  *
  * ENet keeps one outgoing list per peer and walks it on every send, and searches the
  * sent-reliable list linearly for every acknowledgement. Here commands in flight sit in an
- * intrusive doubly-linked list (O(1) unlink) indexed by (channel, sequence number) in a Map
- * (O(1) acknowledgement), and queued commands sit in per-kind FIFOs (peer.ts).
+ * intrusive doubly-linked list (O(1) unlink) indexed by (channel, sequence number) in
+ * per-channel rings (reliable-index.ts, O(1) acknowledgement), and queued commands sit in per-kind FIFOs (peer.ts).
  *
  * @see enet enet.h ENetOutgoingCommand, protocol.c enet_protocol_remove_sent_reliable_command
  */
@@ -82,11 +82,6 @@ export class OutgoingCommand {
   get isReliable(): boolean {
     return (this.flags & COMMAND_FLAG_ACKNOWLEDGE) !== 0;
   }
-}
-
-/** Key of a reliable command: channel (0xFF for connection-level) and sequence number. */
-export function reliableKey(channelID: number, reliableSequenceNumber: number): number {
-  return (channelID << 16) | reliableSequenceNumber;
 }
 
 /** Reliable commands sent and awaiting acknowledgement, oldest first. */

@@ -27,7 +27,8 @@ import { queuePacket } from './peer-send.js';
 export * from './peer-defaults.js';
 import { Channel, type IncomingCommand, type IncomingTarget } from './channel.js';
 import { Deque, NumberQueue } from './deque.js';
-import { OutgoingCommand, SentList, packAcknowledgement, reliableKey } from './outgoing-command.js';
+import { OutgoingCommand, SentList, packAcknowledgement } from './outgoing-command.js';
+import { ReliableIndex } from './reliable-index.js';
 import { OutgoingQueue } from './outgoing-queue.js';
 import {
   COMMAND_FLAG_ACKNOWLEDGE,
@@ -123,7 +124,7 @@ export class Peer implements IncomingTarget {
   /** @internal Reliable commands in flight, oldest first. */
   readonly sentReliable = new SentList();
   /** @internal Every reliable command sent at least once and not yet acknowledged. */
-  readonly reliableIndex = new Map<number, OutgoingCommand>();
+  readonly reliableIndex = new ReliableIndex();
   /** @internal Acknowledgements to send (see packAcknowledgement). */
   readonly acknowledgements = new NumberQueue();
   /** @internal Received packets ready for the application. */
@@ -554,7 +555,7 @@ export class Peer implements IncomingTarget {
 
   /** @internal The reliable command (channel, seq) in flight or awaiting resend. */
   findSentReliable(channelID: number, seq: number): OutgoingCommand | undefined {
-    return this.reliableIndex.get(reliableKey(channelID, seq));
+    return this.reliableIndex.get(channelID, seq);
   }
 
   /** Snapshot of ENet's per-peer statistics (Godot: ENetPacketPeer.get_statistic). */

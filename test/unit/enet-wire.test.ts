@@ -17,7 +17,7 @@ import {
   type Command,
 } from '../../src/enet/protocol.js';
 import { decodeCommands, decodeDatagram, decodeHeader } from '../../src/enet/wire-decode.js';
-import { encodeDatagram, encodedCommandSize } from '../../src/enet/wire-encode.js';
+import { encodeDataCommand, encodeDatagram, encodedCommandSize } from '../../src/enet/wire-encode.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -289,3 +289,30 @@ for (const name of ['enet_1client', 'enet_2clients_relay']) {
     });
   });
 }
+
+test('encodeDataCommand copies every payload size and offset exactly, from shared and detached sources', () => {
+  const slab = new Uint8Array(4096);
+  for (let i = 0; i < slab.length; i++) slab[i] = (i * 131 + 17) & 0xff;
+  // The source may itself be a view inside a bigger buffer (a slab carved by bytes.ts).
+  const source = new Uint8Array(slab.buffer, 5, 4000);
+  const frame = new Uint8Array(2048 + 8);
+  const body = frame.subarray(8);
+  const view = new DataView(frame.buffer, 8);
+  const fields = { type: ProtocolCommand.SEND_RELIABLE, flags: COMMAND_FLAG_ACKNOWLEDGE, channelID: 3, reliableSequenceNumber: 9, unreliableSequenceNumber: 0, unsequencedGroup: 0 };
+  for (const length of [0, 1, 3, 4, 5, 7, 8, 63, 64, 65, 255, 256, 257, 1000]) {
+    for (const from of [0, 1, 2, 3, 4, 1001, 4000 - length]) {
+      for (const at of [0, 1, 3]) {
+        body.fill(0xee);
+        const end = encodeDataCommand(body, view, at, fields, source, from, length);
+        assert.equal(end, at + 6 + length);
+        assert.equal(toHex(body.subarray(at + 6, end)), toHex(source.subarray(from, from + length)), `${length} B from ${from} at ${at}`);
+        assert.equal(body[end], 0xee, 'nothing written past the payload');
+      }
+    }
+  }
+  // The same source object, detached afterwards (a NO_ALLOCATE caller transferred it): no throw.
+  const own = new Uint8Array(64).fill(9);
+  encodeDataCommand(body, view, 0, fields, own, 0, 64);
+  structuredClone(own.buffer, { transfer: [own.buffer] });
+  assert.doesNotThrow(() => encodeDataCommand(body, view, 0, fields, own, 0, 64));
+});
