@@ -45,6 +45,24 @@
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
+/*
+ * UDP generic receive offload (Linux ≥ 5.0), the other half: a socket with UDP_GRO set takes
+ * such a run (from a GSO sender on this machine, or coalesced by a NIC) as one message with
+ * its segment size in a control message, and this file cuts it back into its datagrams. One
+ * trip through the receive path instead of one per datagram, and for loopback senders no
+ * kernel segmentation at all (profile: the sender's sendmmsg paid for cutting and queueing
+ * every datagram at the receiver).
+ */
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+/* Most segments in one received message (the kernel's UDP_MAX_SEGMENTS is at most 128). */
+#define GD_UDP_GRO_SEGMENTS 128
+/* Datagrams handed to JS in one call: every message of a batch, each possibly coalesced. */
+#define GD_UDP_RX_MAX (GD_UDP_BATCH * GD_UDP_GRO_SEGMENTS)
 #define GD_UDP_GSO_SEGMENTS 64
 #define GD_UDP_GSO_BYTES 60000
 #define GD_UDP_TX_IOV 512
@@ -73,8 +91,14 @@ typedef struct {
   struct mmsghdr rx_msgs[GD_UDP_BATCH];
   struct iovec rx_iov[GD_UDP_BATCH];
   struct sockaddr_storage rx_addr[GD_UDP_BATCH];
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } rx_ctrl[GD_UDP_BATCH];
   int gso_off;      /* UDP_SEGMENT refused once: plain datagrams from then on */
   double sent_messages, sent_datagrams; /* udpStats: how well sends were grouped */
+  double recv_messages, recv_datagrams; /* … and receives coalesced */
+  int gro_on;       /* the kernel accepted UDP_GRO */
   struct mmsghdr tx_msgs[GD_UDP_BATCH];
   int tx_count[GD_UDP_BATCH]; /* datagrams in each message (> 1: one GSO message) */
   struct iovec tx_iov[GD_UDP_TX_IOV];
@@ -265,6 +289,18 @@ static void udp_call(gd_udp *u, int kind, int n, napi_value buffer) {
   }
 }
 
+/* The segment size of a message the kernel coalesced (UDP_GRO control message), else 0. */
+static size_t gro_segment_size(struct msghdr *h) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+    if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int size = 0;
+      memcpy(&size, CMSG_DATA(c), sizeof(size));
+      return size > 0 ? (size_t)size : 0;
+    }
+  }
+  return 0;
+}
+
 /* One recvmmsg: returns the datagrams read (0: none waiting), or -1 after reporting an error. */
 static int udp_read_batch(gd_udp *u) {
   for (int i = 0; i < GD_UDP_BATCH; i++) {
@@ -276,6 +312,8 @@ static int udp_read_batch(gd_udp *u) {
     h->msg_namelen = sizeof(u->rx_addr[i]);
     h->msg_iov = &u->rx_iov[i];
     h->msg_iovlen = 1;
+    h->msg_control = u->rx_ctrl[i].buf;
+    h->msg_controllen = sizeof(u->rx_ctrl[i].buf);
   }
   int n;
   do {
@@ -303,16 +341,29 @@ static int udp_read_batch(gd_udp *u) {
     return -1;
   }
   size_t off = 0;
+  int k = 0; /* datagrams described in rx_meta */
   for (int i = 0; i < n; i++) {
     size_t len = u->rx_msgs[i].msg_len;
-    int32_t *m = u->rx_meta + (size_t)i * GD_UDP_META;
+    size_t seg = gro_segment_size(&u->rx_msgs[i].msg_hdr);
+    if (seg == 0 || seg >= len) seg = len; /* one datagram (an empty one too) */
     memcpy((unsigned char *)data + off, u->rx_iov[i].iov_base, len);
-    m[0] = (int32_t)off;
-    m[1] = (int32_t)len;
-    meta_from_sockaddr(&u->rx_addr[i], m + 2);
+    /* A coalesced message: datagrams of seg bytes, the last possibly shorter. */
+    size_t at = 0;
+    do {
+      size_t piece = len - at < seg ? len - at : seg;
+      if (k == GD_UDP_RX_MAX) break; /* cannot happen: ≤ GD_UDP_GRO_SEGMENTS per message */
+      int32_t *m = u->rx_meta + (size_t)k * GD_UDP_META;
+      m[0] = (int32_t)(off + at);
+      m[1] = (int32_t)piece;
+      meta_from_sockaddr(&u->rx_addr[i], m + 2);
+      k++;
+      at += piece;
+    } while (at < len);
     off += len;
   }
-  udp_call(u, 0, n, ab);
+  u->recv_messages += n;
+  u->recv_datagrams += k;
+  udp_call(u, 0, k, ab);
   napi_close_handle_scope(u->env, scope);
   return n;
 }
@@ -356,7 +407,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   size_t rx_len, txm_len;
   const unsigned char *txd;
   size_t txd_len;
-  if (!typed_i32(env, argv[2], &rx, &rx_len) || rx_len < GD_UDP_BATCH * GD_UDP_META ||
+  if (!typed_i32(env, argv[2], &rx, &rx_len) || rx_len < GD_UDP_RX_MAX * GD_UDP_META ||
       !typed_i32(env, argv[3], &txm, &txm_len) || !gd_get_bytes(env, argv[4], &txd, &txd_len)) {
     return gd_throw(env, "GDWIRE_UDP", "udpCreate: bad shared arrays");
   }
@@ -386,6 +437,12 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   int size = GD_UDP_BUFFER;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
   setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+  /* Refused by old kernels: plain datagrams then. GDWIRE_UDP_GRO=0 leaves it off (A/B runs). */
+  const char *gro = getenv("GDWIRE_UDP_GRO");
+  if (gro == NULL || strcmp(gro, "0") != 0) {
+    int one = 1;
+    u->gro_on = setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one)) == 0;
+  }
   napi_value handle, name;
   NAPI_CALL(env, napi_create_reference(env, argv[1], 1, &u->callback));
   NAPI_CALL(env, napi_create_reference(env, argv[2], 1, &u->rx_ref));
@@ -567,14 +624,21 @@ static napi_value pair_result(napi_env env, napi_value a, napi_value b) {
   return out;
 }
 
-/* udpStats(h) → [messages sent (sendmmsg entries), datagrams sent]. */
+/*
+ * udpStats(h) → [messages sent (sendmmsg entries), datagrams sent, messages received,
+ * datagrams received, 1 if the kernel took UDP_GRO else 0]: how well traffic was grouped.
+ */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
-  napi_value argv[1], a, b;
+  napi_value argv[1], out, v;
   gd_udp *u = udp_args(env, info, 1, argv);
   if (u == NULL) return NULL;
-  NAPI_CALL(env, napi_create_double(env, u->sent_messages, &a));
-  NAPI_CALL(env, napi_create_double(env, u->sent_datagrams, &b));
-  return pair_result(env, a, b);
+  double values[5] = {u->sent_messages, u->sent_datagrams, u->recv_messages, u->recv_datagrams, u->gro_on};
+  NAPI_CALL(env, napi_create_array_with_length(env, 5, &out));
+  for (uint32_t i = 0; i < 5; i++) {
+    NAPI_CALL(env, napi_create_double(env, values[i], &v));
+    NAPI_CALL(env, napi_set_element(env, out, i, v));
+  }
+  return out;
 }
 
 /* udpWantWritable(h): one kind-1 callback when the socket can send again. */
@@ -695,7 +759,7 @@ int gd_register_udp(napi_env env, napi_value exports) {
       {"udpMembership", NULL, js_membership, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpClose", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_create_int32(env, GD_UDP_BATCH, &batch) != napi_ok) return 0;
+  if (napi_create_int32(env, GD_UDP_RX_MAX, &batch) != napi_ok) return 0;
   if (napi_set_named_property(env, exports, "udpBatch", batch) != napi_ok) return 0;
   return napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) == napi_ok;
 }

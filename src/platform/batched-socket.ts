@@ -26,6 +26,7 @@ import { PlatformSocketError } from './socket-error.js';
 
 /** The native functions (native/udp.c); `handle` is an opaque external. */
 export interface NativeUdp {
+  /** Most datagrams one receive callback describes (rxMeta holds that many rows). */
   udpBatch: number;
   udpCreate(v6: boolean, cb: (kind: number, n: number, buffer: ArrayBuffer | undefined) => void,
     rxMeta: Int32Array, txMeta: Int32Array, txData: Uint8Array): NativeUdpHandle | number;
@@ -33,7 +34,7 @@ export interface NativeUdp {
   udpConnect(h: NativeUdpHandle, ip: string | null, port: number): number;
   udpSend(h: NativeUdpHandle, first: number, count: number): number;
   udpWantWritable(h: NativeUdpHandle): void;
-  udpStats(h: NativeUdpHandle): [number, number];
+  udpStats(h: NativeUdpHandle): [number, number, number, number, number];
   udpLocal(h: NativeUdpHandle): [string, number] | null;
   udpSetBroadcast(h: NativeUdpHandle, on: boolean): number;
   udpMembership(h: NativeUdpHandle, group: string, iface: string | null, add: boolean): number;
@@ -334,6 +335,15 @@ export class BatchedDatagramSocket implements DatagramSocket {
   sendStats(): { messages: number; datagrams: number } {
     const [messages, datagrams] = this.handle ? this.udp.udpStats(this.handle) : [0, 0];
     return { messages, datagrams };
+  }
+
+  /**
+   * Messages the kernel handed over and the datagrams they held (more datagrams than
+   * messages: runs coalesced by UDP_GRO), and whether the kernel accepted UDP_GRO at all.
+   */
+  receiveStats(): { messages: number; datagrams: number; gro: boolean } {
+    const s = this.handle ? this.udp.udpStats(this.handle) : [0, 0, 0, 0, 0];
+    return { messages: s[2] ?? 0, datagrams: s[3] ?? 0, gro: s[4] === 1 };
   }
 
   private report(err: SocketError): void {

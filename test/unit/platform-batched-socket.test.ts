@@ -207,12 +207,23 @@ test('randomized: 8 senders, 2000 datagrams of random sizes, each arrives once, 
   assert.ok([...seen.values()].every((n) => n === 1), 'each datagram once');
 });
 
-test('segmented sends: runs of same-size datagrams leave as one message each, every datagram intact', async (t) => {
-  const udp = requireUdp(t);
-  if (!udp) return;
+/**
+ * Runs of same-size datagrams to one destination leave as one message (UDP_SEGMENT) and, at a
+ * receiver with UDP_GRO (`gro`), arrive as one message the socket cuts back into datagrams:
+ * either way every datagram must arrive intact, alone and in order.
+ */
+async function segmentedRun(t: TestContext, udp: NativeUdp, gro: boolean): Promise<void> {
   const [rx1, rx2, tx] = open(t, udp, 3) as [BatchedDatagramSocket, BatchedDatagramSocket, BatchedDatagramSocket];
-  await rx1.bind(0, '127.0.0.1');
-  await rx2.bind(0, '127.0.0.1');
+  // The addon reads GDWIRE_UDP_GRO when a socket is made (at bind).
+  const saved = process.env['GDWIRE_UDP_GRO'];
+  process.env['GDWIRE_UDP_GRO'] = gro ? '1' : '0';
+  try {
+    await rx1.bind(0, '127.0.0.1');
+    await rx2.bind(0, '127.0.0.1');
+  } finally {
+    if (saved === undefined) delete process.env['GDWIRE_UDP_GRO'];
+    else process.env['GDWIRE_UDP_GRO'] = saved;
+  }
   const p1 = rx1.localAddress()?.port ?? 0;
   const p2 = rx2.localAddress()?.port ?? 0;
   // Runs that may be grouped (same size, one destination, a shorter last one) and everything
@@ -221,15 +232,36 @@ test('segmented sends: runs of same-size datagrams leave as one message each, ev
   for (let i = 0; i < 100; i++) plan.push([p1, 1200]);
   plan.push([p1, 700], [p1, 1200], [p1, 1300], [p1, 0], [p1, 0], [p2, 1200], [p1, 1200], [p2, 1200]);
   for (let i = 0; i < 30; i++) plan.push([i % 3 === 0 ? p2 : p1, 500]);
+  for (let i = 0; i < 20; i++) plan.push([p2, 1 + (i % 2)]); // 1-byte segments, a 2-byte one between
   const expect = (port: number): Uint8Array[] => plan.flatMap(([p, n], i) => (p === port ? [pattern(n, i)] : []));
   const w1 = collect(rx1, expect(p1).length);
   const w2 = collect(rx2, expect(p2).length);
   plan.forEach(([port, n], i) => tx.send(pattern(n, i), port, '127.0.0.1'));
-  assert.deepEqual((await w1).map((g) => g.data), expect(p1));
-  assert.deepEqual((await w2).map((g) => g.data), expect(p2));
+  const got1 = await w1;
+  const got2 = await w2;
+  assert.deepEqual(got1.map((g) => g.data), expect(p1));
+  assert.deepEqual(got2.map((g) => g.data), expect(p2));
+  const txPort = tx.localAddress()?.port;
+  assert.ok([...got1, ...got2].every((g) => g.from.port === txPort && g.from.address === '127.0.0.1'), 'every source');
   const stats = tx.sendStats();
   assert.equal(stats.datagrams, plan.length);
   t.diagnostic(`${stats.messages} messages for ${stats.datagrams} datagrams`);
   if (stats.messages === stats.datagrams) t.diagnostic('UDP_SEGMENT unavailable here: every datagram went alone');
   else assert.ok(stats.messages <= plan.length - 100 + 2 + 20, `grouped: ${stats.messages} messages for ${stats.datagrams}`);
+  const r1 = rx1.receiveStats();
+  assert.equal(r1.datagrams, expect(p1).length);
+  assert.equal(r1.gro, gro && r1.gro, 'GRO off when asked');
+  t.diagnostic(`receiver: ${r1.messages} messages for ${r1.datagrams} datagrams (UDP_GRO ${r1.gro ? 'on' : 'off'})`);
+  if (!r1.gro || stats.messages === stats.datagrams) assert.equal(r1.messages, r1.datagrams, 'nothing coalesced');
+  else assert.ok(r1.messages < r1.datagrams / 2, `coalesced: ${r1.messages} messages for ${r1.datagrams}`);
+}
+
+test('segmented sends: runs of same-size datagrams leave as one message each, every datagram intact', async (t) => {
+  const udp = requireUdp(t);
+  if (udp) await segmentedRun(t, udp, false);
+});
+
+test('coalesced receives (UDP_GRO): a run arriving as one message is cut back into its datagrams', async (t) => {
+  const udp = requireUdp(t);
+  if (udp) await segmentedRun(t, udp, true);
 });
