@@ -119,6 +119,10 @@ const LOSS_TIMEOUT = 90_000;
  * How long a lossy run may take for one step (all echoes, a DISCONNECT): a fragment of the big
  * packet that is lost several times in a row waits out ENet's doubling resend timeout (CI saw
  * steps past 30 s). Normally a step takes a few seconds; only a stuck run waits this long.
+ * The stuck commands are the first window, sent before any round-trip sample: their timeouts
+ * start at ENet's 500 ms default and only double, so six losses in a row cost 31.5 s, seven
+ * 63.5 s, eight 127.5 s (test/sim/enet-retransmission.test.ts; C ENet ↔ C ENet shows the same
+ * tail through this relay).
  */
 const LOSS_WAIT = 80_000;
 const CONFIGS: Config[] = [
