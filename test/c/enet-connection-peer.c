@@ -20,7 +20,9 @@
  *
  * Options: --checksum (enet_crc32), --range-coder, --seconds S (default 20),
  *          --exit-on-disconnect (server), --count N (60), --big N (1048576),
- *          --channels N, --data N, --bye-data N (42), --wait-disconnect (client)
+ *          --channels N, --data N, --bye-data N (42), --wait-disconnect (client),
+ *          --warm-up (client: send only once the peer has a round-trip sample, i.e. an
+ *          acknowledgement came back — before one, ENet's resend timeouts start at 500 ms)
  * Build: gcc -O2 -o enet-connection-peer enet-connection-peer.c -lenet
  */
 #include <stdio.h>
@@ -50,7 +52,7 @@ static int check(const ENetPacket *p, unsigned n, size_t len) {
 }
 
 struct options {
-  int server, port, checksum, rangeCoder, exitOnDisconnect, waitDisconnect;
+  int server, port, checksum, rangeCoder, exitOnDisconnect, waitDisconnect, warmUp;
   unsigned seconds, count, big, channels, data, byeData, timeout;
 };
 
@@ -72,6 +74,7 @@ static int parse(int argc, char **argv, struct options *o) {
     else if (!strcmp(s, "--range-coder")) o->rangeCoder = 1;
     else if (!strcmp(s, "--exit-on-disconnect")) o->exitOnDisconnect = 1;
     else if (!strcmp(s, "--wait-disconnect")) o->waitDisconnect = 1;
+    else if (!strcmp(s, "--warm-up")) o->warmUp = 1;
     else if (more && !strcmp(s, "--seconds")) o->seconds = (unsigned)atoi(argv[++a]);
     else if (more && !strcmp(s, "--count")) o->count = (unsigned)atoi(argv[++a]);
     else if (more && !strcmp(s, "--big")) o->big = (unsigned)atoi(argv[++a]);
@@ -139,12 +142,17 @@ int main(int argc, char **argv) {
   /* client bookkeeping: next expected reliable echo per channel 1..3 */
   unsigned expect[4] = { 0, 0, 1, 2 };
   unsigned reliable = 0, unseq = 0, unrel = 0, frags = 0, total = o.count + (o.big > 0 ? 1 : 0);
-  int done = 0, rc = 1;
+  int done = 0, rc = 1, pendingSend = 0;
   enet_uint32 start = enet_time_get();
   ENetEvent ev;
   while (enet_time_get() - start < o.seconds * 1000u) {
     int r = enet_host_service(host, &ev, 2);
     if (r < 0) break;
+    /* --warm-up: ENet sets lastReceiveTime on the first acknowledgement (its first RTT sample). */
+    if (pendingSend && peer->lastReceiveTime != 0) {
+      pendingSend = 0;
+      clientSend(peer, &o);
+    }
     if (r == 0) continue;
     switch (ev.type) {
       case ENET_EVENT_TYPE_CONNECT:
@@ -154,7 +162,8 @@ int main(int argc, char **argv) {
           printf("CONNECT %u %zu\n", ev.data, ev.peer->channelCount);
         } else {
           printf("CONNECTED %u\n", ev.data);
-          clientSend(peer, &o);
+          if (o.warmUp) pendingSend = 1;
+          else clientSend(peer, &o);
         }
         break;
       case ENET_EVENT_TYPE_RECEIVE:
