@@ -73,6 +73,20 @@ export function handleSendData(host: Host, peer: Peer, command: SendReliableComm
 }
 
 /**
+ * SEND_RELIABLE read from the datagram's bytes, without a command object: {@link handleSendData}
+ * for the receive fast path (host-incoming.ts), which has checked the payload is complete.
+ */
+export function handleSendReliableAt(
+  host: Host, peer: Peer, channelID: number, reliableSequenceNumber: number, bytes: Uint8Array, at: number, length: number,
+): Outcome {
+  const channel = dataChannel(host, peer, channelID, length);
+  if (!(channel instanceof Channel)) return channel;
+  const data = bytes.subarray(at, at + length);
+  const r = queueIncoming(peer, channel, ProtocolCommand.SEND_RELIABLE, reliableSequenceNumber, 0, data, 0);
+  return r === QueueResult.ERROR ? Outcome.REFUSED : Outcome.OK;
+}
+
+/**
  * Duplicate suppression for unsequenced packets: a bitmap of the last 1024 groups, moving
  * forward in steps of 1024; groups too far ahead are ignored.
  * @see enet protocol.c enet_protocol_handle_send_unsequenced

@@ -7,7 +7,7 @@
  * @see enet protocol.c enet_protocol_handle_incoming_commands and the enet_protocol_handle_* functions
  */
 import { crc32 } from './crc32.js';
-import { Outcome, handleSendData, handleSendFragment, handleSendUnsequenced, isConnected } from './host-incoming-data.js';
+import { Outcome, handleSendData, handleSendFragment, handleSendReliableAt, handleSendUnsequenced, isConnected } from './host-incoming-data.js';
 import type { Host } from './host.js';
 import { windowSizeFor } from './host.js';
 import { recycleCommand } from './outgoing-queue.js';
@@ -36,6 +36,9 @@ import { decodeCommand, decodedEnd, decodeHeader, viewOf } from './wire-decode.j
 
 const decompressScratch = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
 const ACKNOWLEDGE_SIZE = COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
+const SEND_RELIABLE_SIZE = COMMAND_SIZES[ProtocolCommand.SEND_RELIABLE]!;
+/** First byte of a SEND_RELIABLE with the ACKNOWLEDGE flag. */
+const RELIABLE_BYTE = ProtocolCommand.SEND_RELIABLE | COMMAND_FLAG_ACKNOWLEDGE;
 
 /**
  * Handles up to `max` queued datagrams.
@@ -120,6 +123,31 @@ export function handleIncomingCommands(host: Host, data: Uint8Array, address: Ad
       if (outcome !== Outcome.OK) return;
       at += ACKNOWLEDGE_SIZE;
       continue;
+    }
+    // Fast path for a complete SEND_RELIABLE (with its ACKNOWLEDGE flag, as every sender sets
+    // it) of a known peer: one per reliable message received, handled from the bytes without a
+    // command object (profile: decoding and dispatching it were a fifth of the receiver's
+    // cost). Same checks and outcome as the general path.
+    if (peer !== null && view.getUint8(at) === RELIABLE_BYTE && at + SEND_RELIABLE_SIZE <= bytes.length) {
+      const length = view.getUint16(at + 4);
+      const payload = at + SEND_RELIABLE_SIZE;
+      if (payload + length <= bytes.length) {
+        const channelID = view.getUint8(at + 1);
+        const seq = view.getUint16(at + 2);
+        const outcome = handleSendReliableAt(host, peer, channelID, seq, bytes, payload, length);
+        if (outcome !== Outcome.OK) {
+          if (outcome === Outcome.MALFORMED) host.malformedDatagrams++;
+          return;
+        }
+        at = payload + length;
+        if (header.sentTime === undefined) return;
+        const st = peer.state;
+        if (st !== PeerState.DISCONNECTING && st !== PeerState.ACKNOWLEDGING_CONNECT && st !== PeerState.DISCONNECTED &&
+          st !== PeerState.ZOMBIE && st !== PeerState.ACKNOWLEDGING_DISCONNECT) {
+          peer.acknowledge(channelID, seq, header.sentTime, false);
+        }
+        continue;
+      }
     }
     const command = decodeCommand(bytes, view, at);
     if (command === null) {

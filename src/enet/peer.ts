@@ -295,9 +295,13 @@ export class Peer implements IncomingTarget {
    * @internal
    */
   queueAcknowledgement(command: Command, sentTime: number): void {
-    const channel = this.channels[command.channelID];
+    this.acknowledge(command.channelID, command.reliableSequenceNumber, sentTime, command.type === ProtocolCommand.DISCONNECT);
+  }
+
+  /** {@link queueAcknowledgement} from the command's fields (the receive fast path has no object). @internal */
+  acknowledge(channelID: number, seq: number, sentTime: number, isDisconnect: boolean): void {
+    const channel = this.channels[channelID];
     if (channel) {
-      const seq = command.reliableSequenceNumber;
       const current = channel.incomingReliableSequenceNumber;
       let w = Math.floor(seq / 0x1000);
       const cw = Math.floor(current / 0x1000);
@@ -306,14 +310,7 @@ export class Peer implements IncomingTarget {
     }
     this.outgoingDataTotal += COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
     this.host.markSend(this);
-    this.acknowledgements.push(
-      packAcknowledgement(
-        command.channelID,
-        command.reliableSequenceNumber,
-        sentTime,
-        command.type === ProtocolCommand.DISCONNECT,
-      ),
-    );
+    this.acknowledgements.push(packAcknowledgement(channelID, seq, sentTime, isDisconnect));
   }
 
   // ---- control ---------------------------------------------------------------------------------
