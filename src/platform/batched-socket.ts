@@ -245,6 +245,11 @@ export class BatchedDatagramSocket implements DatagramSocket {
     return d;
   }
 
+  /** Sends what is staged now (unless waiting for the kernel's buffer to drain). */
+  flushNow(): void {
+    if (this.txCount > 0 && !this.waitingWritable) this.flush();
+  }
+
   /** Sends everything staged; stops (keeping the rest) when the kernel's buffer is full. */
   private flush(): void {
     const h = this.handle;

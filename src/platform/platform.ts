@@ -77,6 +77,11 @@ export interface DatagramSocket {
   send(data: Uint8Array, port?: number, address?: string, owned?: boolean): void;
   /** True when send() copies `data` before it returns (the caller may reuse its buffer at once). */
   readonly copiesOnSend?: boolean;
+  /**
+   * Sends what send() staged now instead of when the current task ends (a socket that batches
+   * its sends; others send at once and need not have it).
+   */
+  flushNow?(): void;
   onMessage(handler: (data: Uint8Array, from: SocketAddress) => void): void;
   onError(handler: (err: SocketError) => void): void;
   /** The bound local address, or null before bind. */

@@ -115,6 +115,36 @@ test('kick batches every send of one turn into one service; close() releases eve
   assert.equal(c.driver.service(), null);
 });
 
+test('a burst\'s acknowledgements leave before its events are handed out (flushNow); small batches wait for the answers', async () => {
+  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 1 } });
+  const s = await node(base, 's', '10.0.0.1', 5000);
+  const c = await node(base, 'c', '10.0.0.2');
+  // A batching socket's flushNow(), spied: when it was called, how many events had been handed out.
+  const flushes: number[] = [];
+  const sock = (s.driver as unknown as { socket: { flushNow?: () => void } }).socket;
+  sock.flushNow = () => flushes.push(s.events.length);
+  eventDriven(s);
+  eventDriven(c);
+  const peer = c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 0)!;
+  c.driver.kick();
+  await run(base, 100, () => s.events.length > 0);
+  await run(base, 10);
+  flushes.length = 0;
+  // Two small packets: one datagram, acknowledged together with whatever the listener answers.
+  peer.send(1, new Uint8Array(8), PacketFlag.RELIABLE);
+  peer.send(1, new Uint8Array(8), PacketFlag.RELIABLE);
+  c.driver.kick();
+  await run(base, 10);
+  assert.deepEqual(flushes, [], 'no early flush for a small batch');
+  // A burst of 20 datagrams (1000 B each): the acknowledgements leave before the first event.
+  const start = s.events.length;
+  for (let i = 0; i < 20; i++) peer.send(1, new Uint8Array(1000), PacketFlag.RELIABLE);
+  c.driver.kick();
+  await run(base, 10, () => s.events.length >= start + 20);
+  assert.equal(s.events.length, start + 20);
+  assert.deepEqual(flushes, [start], 'one flush, before any event of the burst');
+});
+
 test('waitForActivity wakes on a datagram, a kick, or the deadline', async () => {
   const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 7 } });
   const s = await node(base, 's', '10.0.0.1', 5000);

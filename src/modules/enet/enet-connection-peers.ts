@@ -59,6 +59,12 @@ export class ENetPeerList {
     });
   }
 
+  /** The wrapper a RECEIVE event is for, or null (an unknown peer: Godot's EVENT_ERROR). */
+  receiver(e: HostEvent): ENetPacketPeer | null {
+    const known = e.peer.data instanceof ENetPacketPeer ? e.peer.data : null;
+    return known && known[kOwns](e.peer) ? known : null;
+  }
+
   /** Godot's _parse_event: the event with its wrapper; null where Godot returns EVENT_ERROR. */
   parse(e: HostEvent): ENetConnectionEvent | null {
     const known = e.peer.data instanceof ENetPacketPeer ? e.peer.data : null;
