@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENetHostDriver } from '../../src/modules/enet/enet-driver.js';
 import { EventType, PacketFlag, type HostEvent } from '../../src/enet/types.js';
+import type { Peer } from '../../src/enet/peer.js';
 import type { Platform, SocketError } from '../../src/platform/platform.js';
 import { createTestPlatform, hostPlatform, type TestPlatform } from '../../src/platform/test-platform.js';
 import { CountingTimers, NEAR_WRAP, flushMicrotasks, run } from '../helpers/enet-connection.js';
@@ -30,6 +31,20 @@ async function node(base: TestPlatform, name: string, address: string, port = 0)
 }
 
 const eventDriven = (n: Node): void => n.driver.setEventHandler((e) => n.events.push(e));
+
+/** An event-driven client connected to an event-driven server (1 ms latency). */
+async function connectedEventDriven(): Promise<{ base: TestPlatform; s: Node; c: Node; peer: Peer }> {
+  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 1 } });
+  const s = await node(base, 's', '10.0.0.1', 5000);
+  const c = await node(base, 'c', '10.0.0.2');
+  eventDriven(s);
+  eventDriven(c);
+  const peer = c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 0)!;
+  c.driver.kick();
+  await run(base, 100, () => s.events.length > 0);
+  await run(base, 10);
+  return { base, s, c, peer };
+}
 
 test('engine time is the platform clock in whole ms, modulo 2^32', async () => {
   const base = createTestPlatform({ start: 2 ** 32 - 1.5 });
@@ -84,15 +99,7 @@ test('event-driven: serviced on arrival, one timer re-armed to nextServiceDelay,
 });
 
 test('kick batches every send of one turn into one service; close() releases everything', async () => {
-  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 1 } });
-  const s = await node(base, 's', '10.0.0.1', 5000);
-  const c = await node(base, 'c', '10.0.0.2');
-  eventDriven(s);
-  eventDriven(c);
-  const peer = c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 0)!;
-  c.driver.kick();
-  await run(base, 100, () => s.events.length > 0);
-  await run(base, 10);
+  const { base, s, c, peer } = await connectedEventDriven();
   const before = c.driver.host.totalSentPackets;
   for (let i = 0; i < 10; i++) {
     peer.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
@@ -116,20 +123,11 @@ test('kick batches every send of one turn into one service; close() releases eve
 });
 
 test('a burst\'s acknowledgements leave before its events are handed out (flushNow); small batches wait for the answers', async () => {
-  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 1 } });
-  const s = await node(base, 's', '10.0.0.1', 5000);
-  const c = await node(base, 'c', '10.0.0.2');
+  const { base, s, c, peer } = await connectedEventDriven();
   // A batching socket's flushNow(), spied: when it was called, how many events had been handed out.
   const flushes: number[] = [];
   const sock = (s.driver as unknown as { socket: { flushNow?: () => void } }).socket;
   sock.flushNow = () => flushes.push(s.events.length);
-  eventDriven(s);
-  eventDriven(c);
-  const peer = c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 0)!;
-  c.driver.kick();
-  await run(base, 100, () => s.events.length > 0);
-  await run(base, 10);
-  flushes.length = 0;
   // Two small packets: one datagram, acknowledged together with whatever the listener answers.
   peer.send(1, new Uint8Array(8), PacketFlag.RELIABLE);
   peer.send(1, new Uint8Array(8), PacketFlag.RELIABLE);
