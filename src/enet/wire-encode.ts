@@ -221,6 +221,7 @@ export function encodeDataCommand(
 
 /** The last source {@link copyPayload} read, and its DataView: queued payloads share slabs. */
 let sourceArray: Uint8Array | null = null;
+let sourceLength = 0;
 let sourceView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 /**
@@ -242,8 +243,9 @@ function copyPayload(bytes: Uint8Array, view: DataView, at: number, source: Uint
     bytes.set(source.subarray(from, from + length), at);
     return;
   }
-  if (source !== sourceArray || sourceView.byteLength !== source.length) {
+  if (source !== sourceArray || sourceLength !== source.length) {
     sourceArray = source;
+    sourceLength = source.length;
     sourceView = new DataView(source.buffer, source.byteOffset, source.length);
   }
   const src = sourceView;
