@@ -42,6 +42,8 @@ export const HOST_DEFAULT_MAXIMUM_WAITING_DATA = 32 * 1024 * 1024;
 export const HOST_DEFAULT_MAXIMUM_QUEUED_DATAGRAMS = 4096;
 /** Datagrams handled per receive step of service() (ENet reads at most 256 per call). */
 const DATAGRAMS_PER_SERVICE = 256;
+/** Received datagrams handled between two sends when the owner flushes (Host.flushSends). */
+const RECEIVE_CHUNK = 16;
 
 export interface HostOptions {
   /** Peer slots (1..4095). Default 32 (Godot's max_clients). */
@@ -161,6 +163,14 @@ export class Host {
    * Without a `send` callback it has no effect: takeDatagrams() hands out fresh buffers.
    */
   sendCopies = false;
+  /**
+   * Set by an owner whose `send` callback batches (a batched socket): it sends what was
+   * handed over so far. service() then handles a long run of received datagrams in chunks of
+   * {@link RECEIVE_CHUNK}, sending each chunk's acknowledgements before the next (ENet reads
+   * and acknowledges as the datagrams arrive; a batch read at once would otherwise hold every
+   * acknowledgement until the whole batch was handled, and the sender's window with them).
+   */
+  flushSends: (() => void) | null = null;
   /** @internal Set when a datagram was full and a peer has more to send. */
   continueSending = false;
   private readonly outbox: Datagram[] = [];
@@ -328,7 +338,14 @@ export class Host {
     try {
       if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
       const before = this.totalReceivedPackets;
-      if (receiveIncomingCommands(this, DATAGRAMS_PER_SERVICE)) return this.takePendingEvent();
+      for (let left = DATAGRAMS_PER_SERVICE; left > 0; left -= RECEIVE_CHUNK) {
+        if (receiveIncomingCommands(this, this.flushSends ? Math.min(left, RECEIVE_CHUNK) : left)) return this.takePendingEvent();
+        if (!this.flushSends || this.inbound.isEmpty()) break;
+        // More datagrams wait: what this chunk owes (its acknowledgements) leaves now, so a
+        // bulk sender refills its window while the rest is handled (see flushSends).
+        if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+        this.flushSends();
+      }
       // With deferAcknowledgements, acknowledgements of what was just received wait until
       // its events are taken: the service call after the last one sends them together with
       // whatever the application queued in answer (one datagram per hop, not two). Not after

@@ -107,3 +107,28 @@ test('a burst of datagrams is acknowledged at once, before its events are taken 
   assert.equal(b2.service(401)?.type, EventType.RECEIVE);
   assert.equal(b2.takeDatagrams().length, 0, 'a small batch still waits for the answers');
 });
+
+test('with flushSends, a long burst is handled in chunks of 16 datagrams, each chunk acknowledged and flushed before the next', () => {
+  for (const flushing of [false, true]) {
+    const { a, b, deliver } = pair();
+    const flushes: number[] = []; // datagrams b had produced at each flush
+    b.flushSends = flushing ? () => flushes.push(b.totalSentPackets) : null;
+    for (let i = 0; i < 40; i++) a.peers[0]!.send(0, new Uint8Array(1000), PacketFlag.RELIABLE);
+    while (a.service(200));
+    assert.equal(deliver(a, b).length, 40, 'one datagram per 1000-byte packet');
+    const sentBefore = b.totalSentPackets;
+    const e = b.service(201);
+    assert.equal(e?.type, EventType.RECEIVE);
+    assert.equal(b.totalReceivedPackets >= 40, true, 'the whole burst handled in one service');
+    if (!flushing) {
+      assert.deepEqual(flushes, []);
+      continue;
+    }
+    // After 16 and 32 datagrams (not after the last chunk: nothing waits behind it).
+    assert.equal(flushes.length, 2);
+    assert.ok(flushes[0]! > sentBefore && flushes[1]! > flushes[0]!, `acknowledgements before each flush: ${flushes}`);
+    const acked = b.takeDatagrams().flatMap((d) => decodeDatagram(d.data)!.commands)
+      .filter((c) => c.type === ProtocolCommand.ACKNOWLEDGE).length;
+    assert.equal(acked, 40, 'every packet acknowledged once');
+  }
+});

@@ -236,6 +236,8 @@ export class ENetHostDriver {
     // listeners' answers and leave in the same datagram (event-driven ping-pong: one send per
     // hop instead of two, which is most of a round trip's CPU).
     this.host.deferAcknowledgements = handler !== null;
+    // Long bursts are acknowledged chunk by chunk, each chunk's datagrams sent at once.
+    this.host.flushSends = handler !== null && this.socket?.flushNow ? () => this.socket?.flushNow?.() : null;
     if (handler) this.kick();
     else this.clearTimer();
   }
