@@ -141,11 +141,7 @@ export function handleIncomingCommands(host: Host, data: Uint8Array, address: Ad
         }
         at = payload + length;
         if (header.sentTime === undefined) return;
-        const st = peer.state;
-        if (st !== PeerState.DISCONNECTING && st !== PeerState.ACKNOWLEDGING_CONNECT && st !== PeerState.DISCONNECTED &&
-          st !== PeerState.ZOMBIE && st !== PeerState.ACKNOWLEDGING_DISCONNECT) {
-          peer.acknowledge(channelID, seq, header.sentTime, false);
-        }
+        acknowledgeReceived(peer, channelID, seq, header.sentTime, false);
         continue;
       }
     }
@@ -172,19 +168,28 @@ export function handleIncomingCommands(host: Host, data: Uint8Array, address: Ad
     }
     if (peer !== null && command.flags & COMMAND_FLAG_ACKNOWLEDGE) {
       if (header.sentTime === undefined) return;
-      switch (peer.state) {
-        case PeerState.DISCONNECTING:
-        case PeerState.ACKNOWLEDGING_CONNECT:
-        case PeerState.DISCONNECTED:
-        case PeerState.ZOMBIE:
-          break;
-        case PeerState.ACKNOWLEDGING_DISCONNECT:
-          if (command.type === ProtocolCommand.DISCONNECT) peer.queueAcknowledgement(command, header.sentTime);
-          break;
-        default:
-          peer.queueAcknowledgement(command, header.sentTime);
-      }
+      acknowledgeReceived(peer, command.channelID, command.reliableSequenceNumber, header.sentTime, command.type === ProtocolCommand.DISCONNECT);
     }
+  }
+}
+
+/**
+ * Queues the acknowledgement of a received command that asked for one, unless the peer's
+ * state says otherwise: none while connecting or disconnecting, only a DISCONNECT's while
+ * acknowledging a disconnect. @see enet protocol.c enet_protocol_handle_incoming_commands
+ */
+function acknowledgeReceived(peer: Peer, channelID: number, seq: number, sentTime: number, isDisconnect: boolean): void {
+  switch (peer.state) {
+    case PeerState.DISCONNECTING:
+    case PeerState.ACKNOWLEDGING_CONNECT:
+    case PeerState.DISCONNECTED:
+    case PeerState.ZOMBIE:
+      return;
+    case PeerState.ACKNOWLEDGING_DISCONNECT:
+      if (isDisconnect) peer.queueAcknowledgement(channelID, seq, sentTime, true);
+      return;
+    default:
+      peer.queueAcknowledgement(channelID, seq, sentTime, isDisconnect);
   }
 }
 

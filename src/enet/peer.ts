@@ -294,12 +294,7 @@ export class Peer implements IncomingTarget {
    * @see enet peer.c enet_peer_queue_acknowledgement
    * @internal
    */
-  queueAcknowledgement(command: Command, sentTime: number): void {
-    this.acknowledge(command.channelID, command.reliableSequenceNumber, sentTime, command.type === ProtocolCommand.DISCONNECT);
-  }
-
-  /** {@link queueAcknowledgement} from the command's fields (the receive fast path has no object). @internal */
-  acknowledge(channelID: number, seq: number, sentTime: number, isDisconnect: boolean): void {
+  queueAcknowledgement(channelID: number, seq: number, sentTime: number, isDisconnect: boolean): void {
     const channel = this.channels[channelID];
     if (channel) {
       const current = channel.incomingReliableSequenceNumber;

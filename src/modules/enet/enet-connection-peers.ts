@@ -90,9 +90,10 @@ export class ENetPeerList {
         };
       }
       case EnetEventType.RECEIVE: {
-        if (!known || !known[kOwns](e.peer)) return null;
+        const peer = this.receiver(e);
+        if (!peer) return null;
         return {
-          type: EventType.EVENT_RECEIVE, peer: known, data: 0, channel: e.channelID,
+          type: EventType.EVENT_RECEIVE, peer, data: 0, channel: e.channelID,
           packet: e.packet.data, flags: e.packet.flags & FLAG_ALLOWED, timedOut: false,
         };
       }
