@@ -77,6 +77,9 @@ typedef struct {
   int finalized;    /* the JS handle was collected */
   int handle_gone;  /* uv_close completed (or never needed) */
   int want_write;
+  int pulled;       /* pull mode (udpSetPull): no readable watch, datagrams read by udpRead */
+  int in_read;      /* inside udpRead: callbacks are plain calls from JS */
+  int js_threw;     /* a callback threw during udpRead: stop, the exception stays pending */
   uv_poll_t poll;
   napi_env env;
   napi_ref callback;
@@ -282,6 +285,11 @@ static void udp_call(gd_udp *u, int kind, int n, napi_value buffer) {
   napi_create_int32(env, kind, &argv[0]);
   napi_create_int32(env, n, &argv[1]);
   argv[2] = buffer != NULL ? buffer : undef;
+  if (u->in_read) {
+    /* Called from JS (udpRead): an exception propagates to that caller. */
+    if (napi_call_function(env, recv, cb, 3, argv, &result) != napi_ok) u->js_threw = 1;
+    return;
+  }
   if (napi_make_callback(env, u->actx, recv, cb, 3, argv, &result) == napi_pending_exception) {
     napi_value err;
     /* An exception from a handler is uncaught, as it would be from a dgram 'message' listener. */
@@ -368,6 +376,16 @@ static int udp_read_batch(gd_udp *u) {
   return n;
 }
 
+static void udp_on_poll(uv_poll_t *h, int status, int events);
+
+/* (Re)starts the watch for what is wanted now: readable unless pulled, writable when waiting. */
+static void udp_watch(gd_udp *u) {
+  if (!u->polling || u->closed) return;
+  int events = (u->pulled ? 0 : UV_READABLE) | (u->want_write ? UV_WRITABLE : 0);
+  if (events == 0) uv_poll_stop(&u->poll);
+  else uv_poll_start(&u->poll, events, udp_on_poll);
+}
+
 static void udp_on_poll(uv_poll_t *h, int status, int events) {
   gd_udp *u = h->data;
   if (u->closed) return;
@@ -380,14 +398,14 @@ static void udp_on_poll(uv_poll_t *h, int status, int events) {
   }
   if ((events & UV_WRITABLE) && u->want_write) {
     u->want_write = 0;
-    uv_poll_start(&u->poll, UV_READABLE, udp_on_poll);
+    udp_watch(u);
     napi_handle_scope scope;
     if (napi_open_handle_scope(u->env, &scope) == napi_ok) {
       udp_call(u, 1, 0, NULL);
       napi_close_handle_scope(u->env, scope);
     }
   }
-  if (events & UV_READABLE) {
+  if ((events & UV_READABLE) && !u->pulled) {
     for (int i = 0; i < GD_UDP_READS && !u->closed; i++) {
       if (udp_read_batch(u) < GD_UDP_BATCH) break;
     }
@@ -487,7 +505,7 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   if (uv_poll_init_socket(loop, &u->poll, u->fd) != 0) return int_result(env, -EIO);
   u->poll.data = u;
   u->polling = 1;
-  uv_poll_start(&u->poll, UV_READABLE, udp_on_poll);
+  udp_watch(u);
   return int_result(env, 0);
 }
 
@@ -648,9 +666,53 @@ static napi_value js_want_writable(napi_env env, napi_callback_info info) {
   if (u == NULL) return NULL;
   if (!u->closed && u->polling && !u->want_write) {
     u->want_write = 1;
-    uv_poll_start(&u->poll, UV_READABLE | UV_WRITABLE, udp_on_poll);
+    udp_watch(u);
   }
   return NULL;
+}
+
+/*
+ * udpSetPull(h, on): pull mode on or off. In pull mode the socket is not watched for datagrams
+ * (no event-loop wake-up per arrival); they wait in the kernel's receive buffer, as for C ENet
+ * between two enet_host_service calls, until udpRead. Off (the default): read as they arrive.
+ */
+static napi_value js_set_pull(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  gd_udp *u = udp_args(env, info, 2, argv);
+  if (u == NULL) return NULL;
+  bool on = false;
+  NAPI_CALL(env, napi_get_value_bool(env, argv[1], &on));
+  if (!u->closed && u->pulled != (int)on) {
+    u->pulled = on;
+    udp_watch(u);
+  }
+  return NULL;
+}
+
+/*
+ * udpRead(h) → messages read (0: none waiting) or -errno: reads what waits now, up to
+ * GD_UDP_READS batches, each handed to the callback before this returns (kind 0 or 2, as
+ * from the watch). An exception thrown by the callback stops the reading and propagates.
+ */
+static napi_value js_read(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  gd_udp *u = udp_args(env, info, 1, argv);
+  if (u == NULL) return NULL;
+  if (u->closed || !u->polling) return int_result(env, u->closed ? -EBADF : 0);
+  if (u->in_read) return int_result(env, 0); /* a callback reading again: the outer loop goes on */
+  u->in_read = 1;
+  u->js_threw = 0;
+  int total = 0, n = 0;
+  for (int i = 0; i < GD_UDP_READS && !u->closed; i++) {
+    n = udp_read_batch(u);
+    if (u->js_threw) break;
+    if (n < 0) break;
+    total += n;
+    if (n < GD_UDP_BATCH) break;
+  }
+  u->in_read = 0;
+  if (u->js_threw) return NULL;
+  return int_result(env, total);
 }
 
 /* udpLocal(h) → [ip, port] or null. */
@@ -758,6 +820,8 @@ int gd_register_udp(napi_env env, napi_value exports) {
       {"udpSetBroadcast", NULL, js_broadcast, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpMembership", NULL, js_membership, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpClose", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"udpSetPull", NULL, js_set_pull, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"udpRead", NULL, js_read, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_create_int32(env, GD_UDP_RX_MAX, &batch) != napi_ok) return 0;
   if (napi_set_named_property(env, exports, "udpBatch", batch) != napi_ok) return 0;

@@ -219,9 +219,8 @@ export function encodeDataCommand(
   return at + length;
 }
 
-/** The last source {@link copyPayload} read, and its DataView: queued payloads share slabs. */
-let sourceArray: Uint8Array | null = null;
-let sourceLength = 0;
+/** The buffer of the last source {@link copyPayload} read, and a DataView of all of it. */
+let sourceBuffer: ArrayBufferLike | null = null;
 let sourceView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 /**
@@ -229,8 +228,9 @@ let sourceView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
  * Small payloads go four bytes at a time through DataViews — plain integer loads and stores,
  * bit-exact — since a subarray view for set() costs more than the copy and a byte loop is
  * about three times slower (measured: 64 bytes ≈ 26 ns against ≈ 50–75 ns; this copy is done
- * once per message sent). The source's DataView is cached: consecutive queued messages sit in
- * the same slab (bytes.ts).
+ * once per message sent). The DataView is of the source's whole buffer, kept while sources
+ * share it: queued payloads and relayed copies sit in the same slabs (bytes.ts), and a new
+ * DataView per message cost more than the copy (profile, relay: one per delivery).
  */
 function copyPayload(bytes: Uint8Array, view: DataView, at: number, source: Uint8Array, from: number, length: number): void {
   if (from + length > source.length) {
@@ -243,16 +243,17 @@ function copyPayload(bytes: Uint8Array, view: DataView, at: number, source: Uint
     bytes.set(source.subarray(from, from + length), at);
     return;
   }
-  if (source !== sourceArray || sourceLength !== source.length) {
-    sourceArray = source;
-    sourceLength = source.length;
-    sourceView = new DataView(source.buffer, source.byteOffset, source.length);
+  const buffer = source.buffer;
+  if (buffer !== sourceBuffer || sourceView.byteLength !== buffer.byteLength) {
+    sourceBuffer = buffer;
+    sourceView = new DataView(buffer);
   }
+  const base = source.byteOffset + from;
   const src = sourceView;
   // `view` may start inside its buffer: its offsets are relative to `bytes`' own start only
   // when both begin at the same byte, which the engine's builder guarantees (checked here).
   const dst = view.byteOffset === bytes.byteOffset ? view : new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   let i = 0;
-  for (; i + 4 <= length; i += 4) dst.setInt32(at + i, src.getInt32(from + i, true), true);
+  for (; i + 4 <= length; i += 4) dst.setInt32(at + i, src.getInt32(base + i, true), true);
   for (; i < length; i++) bytes[at + i] = source[from + i]!;
 }

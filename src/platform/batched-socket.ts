@@ -39,6 +39,10 @@ export interface NativeUdp {
   udpSetBroadcast(h: NativeUdpHandle, on: boolean): number;
   udpMembership(h: NativeUdpHandle, group: string, iface: string | null, add: boolean): number;
   udpClose(h: NativeUdpHandle): void;
+  /** Pull mode (no readable watch); absent from addons built before it. */
+  udpSetPull?(h: NativeUdpHandle, on: boolean): void;
+  /** Reads what waits now, handing it to the callback synchronously: messages read, or -errno. */
+  udpRead?(h: NativeUdpHandle): number;
 }
 export interface NativeUdpHandle { readonly __nativeUdp: unique symbol }
 
@@ -123,6 +127,11 @@ export class BatchedDatagramSocket implements DatagramSocket {
   private txBytes = 0;
   private flushQueued = false;
   private waitingWritable = false;
+  private pulled = false;
+  /** Datagrams delivered since receiveNow began (its result). */
+  private received = 0;
+  /** Inside receiveNow. */
+  private reading = false;
   private readonly sources = new Map<number, SocketAddress>();
   private readonly sources6 = new Map<string, SocketAddress>();
   private readonly destinations = new Map<string, Int32Array | null>();
@@ -245,6 +254,29 @@ export class BatchedDatagramSocket implements DatagramSocket {
     return d;
   }
 
+  setPull(pull: boolean): boolean {
+    if (this.closed || !this.udp.udpSetPull || !this.udp.udpRead) return false;
+    if (pull !== this.pulled) {
+      this.pulled = pull;
+      this.udp.udpSetPull(this.ensure(), pull);
+    }
+    return pull;
+  }
+
+  receiveNow(): number {
+    const h = this.handle;
+    if (h === null || this.closed || !this.pulled || !this.udp.udpRead) return 0;
+    this.received = 0;
+    this.reading = true;
+    try {
+      // Datagrams come to onNative as watched ones do, before udpRead returns.
+      this.udp.udpRead(h);
+    } finally {
+      this.reading = false;
+    }
+    return this.received;
+  }
+
   /** Sends what is staged now (unless waiting for the kernel's buffer to drain). */
   flushNow(): void {
     if (this.txCount > 0 && !this.waitingWritable) this.flush();
@@ -294,19 +326,33 @@ export class BatchedDatagramSocket implements DatagramSocket {
     else if (kind === KIND_WRITABLE) {
       this.waitingWritable = false;
       this.flush();
-    } else if (kind === KIND_ERROR) this.report(socketError(n, 'receive'));
+    } else if (kind === KIND_ERROR) {
+      // Read on demand, the reader is mid-call (an ENet service): the error waits for its end.
+      if (this.reading) this.reportLater(socketError(n, 'receive'));
+      else this.report(socketError(n, 'receive'));
+    }
   }
 
   private deliver(count: number, buffer: ArrayBuffer): void {
     const m = this.rxMeta;
+    this.received += count;
+    // The batch's datagrams are out of the kernel: a handler that throws does not lose the
+    // rest; the first exception is rethrown after them (to receiveNow's caller, or uncaught
+    // from a watched read, as from a dgram 'message' listener).
+    let thrown: { error: unknown } | null = null;
     for (let i = 0; i < count; i++) {
       const at = i * META;
       const from = this.source(m, at + 2);
       const data = new Uint8Array(buffer, m[at] ?? 0, m[at + 1] ?? 0);
       // A handler may close the socket mid-batch: the rest is dropped, as dgram would.
-      if (this.closed) return;
-      this.messageHandler?.(data, from);
+      if (this.closed) break;
+      try {
+        this.messageHandler?.(data, from);
+      } catch (error) {
+        thrown ??= { error };
+      }
     }
+    if (thrown) throw thrown.error;
   }
 
   /** The SocketAddress of [port, family, w0..w3] at `at`, one object per source (cached). */

@@ -219,7 +219,7 @@ export class MemoryHost implements Network, SocketHost {
       let n = 0;
       for (const s of [...list]) {
         if (!accepts(s) || (p.kind === 'multicast' && !s.groups.has(p.dstIp))) continue;
-        s.messageHandler?.(p.data.slice(), from);
+        s.arrive(p.data.slice(), from);
         n++;
       }
       return n;
@@ -235,7 +235,7 @@ export class MemoryHost implements Network, SocketHost {
       }
     }
     if (!best) return 0;
-    best.messageHandler?.(p.data.slice(), from);
+    best.arrive(p.data.slice(), from);
     return 1;
   }
 }

@@ -25,6 +25,11 @@ export interface SocketHost {
 
 export type MessageHandler = (data: Uint8Array, from: SocketAddress) => void;
 
+/** Datagrams a pulled socket keeps (its "kernel buffer"); arrivals beyond are dropped and counted. */
+export const PULL_BUFFER_DATAGRAMS = 4096;
+/** Datagrams one receiveNow hands over (batched-socket.ts reads at most 4 × 64 messages). */
+export const PULL_READ_DATAGRAMS = 256;
+
 function fail(code: string, message: string): PlatformSocketError {
   return new PlatformSocketError(code, message);
 }
@@ -41,6 +46,10 @@ export class MemorySocket implements DatagramSocket {
   remote: { address: string; port: number } | null = null;
   readonly groups = new Set<string>();
   messageHandler: MessageHandler | null = null;
+  /** Arrivals dropped because a pulled socket's buffer was full. */
+  pullDrops = 0;
+  private pulled = false;
+  private readonly waiting: Array<{ data: Uint8Array; from: SocketAddress }> = [];
   private errorHandler: ((err: SocketError) => void) | null = null;
 
   constructor(private readonly host: SocketHost, family: SocketFamily) {
@@ -144,6 +153,43 @@ export class MemorySocket implements DatagramSocket {
     this.messageHandler = handler;
   }
 
+  /** A datagram for this socket (from the network): handed over now, or kept while pulled. */
+  arrive(data: Uint8Array, from: SocketAddress): void {
+    if (!this.pulled) return this.messageHandler?.(data, from);
+    if (this.waiting.length >= PULL_BUFFER_DATAGRAMS) this.pullDrops++;
+    else this.waiting.push({ data, from });
+  }
+
+  /** Pull mode, as batched-socket.ts: arrivals wait until receiveNow. Off again: what waits comes next turn. */
+  setPull(pull: boolean): boolean {
+    if (this.closed) return false;
+    this.pulled = pull;
+    if (!pull && this.waiting.length > 0) {
+      queueMicrotask(() => {
+        if (this.pulled) return;
+        for (const w of this.waiting.splice(0)) this.messageHandler?.(w.data, w.from);
+      });
+    }
+    return pull;
+  }
+
+  /** Hands over what waits (at most PULL_READ_DATAGRAMS); a throwing handler loses nothing, its exception follows. */
+  receiveNow(): number {
+    if (!this.pulled || this.closed) return 0;
+    const batch = this.waiting.splice(0, PULL_READ_DATAGRAMS);
+    let thrown: { error: unknown } | null = null;
+    for (const w of batch) {
+      if (this.closed) break;
+      try {
+        this.messageHandler?.(w.data, w.from);
+      } catch (error) {
+        thrown ??= { error };
+      }
+    }
+    if (thrown) throw thrown.error;
+    return batch.length;
+  }
+
   onError(handler: (err: SocketError) => void): void {
     this.errorHandler = handler;
   }
@@ -190,5 +236,6 @@ export class MemorySocket implements DatagramSocket {
     this.closed = true;
     this.host.detach(this);
     this.messageHandler = null;
+    this.waiting.length = 0;
   }
 }

@@ -82,6 +82,19 @@ export interface DatagramSocket {
    * its sends; others send at once and need not have it).
    */
   flushNow?(): void;
+  /**
+   * Pull mode, for a socket that can read on demand: with `pull` true the socket stops
+   * watching for datagrams, which wait in the kernel's receive buffer until
+   * {@link receiveNow} (as C ENet's socket between two enet_host_service calls: no event-loop
+   * wake-up per arrival); false (the default) delivers them as they arrive.
+   * @returns whether pull mode is now on (false when the socket cannot pull)
+   */
+  setPull?(pull: boolean): boolean;
+  /**
+   * Pull mode: reads what waits now (bounded: a few hundred datagrams) and hands each to the
+   * message handler before returning. @returns how many were read
+   */
+  receiveNow?(): number;
   onMessage(handler: (data: Uint8Array, from: SocketAddress) => void): void;
   onError(handler: (err: SocketError) => void): void;
   /** The bound local address, or null before bind. */

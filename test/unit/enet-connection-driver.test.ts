@@ -10,6 +10,7 @@ import { EventType, PacketFlag, type HostEvent } from '../../src/enet/types.js';
 import type { Peer } from '../../src/enet/peer.js';
 import type { Platform, SocketError } from '../../src/platform/platform.js';
 import { createTestPlatform, hostPlatform, type TestPlatform } from '../../src/platform/test-platform.js';
+import type { MemorySocket } from '../../src/platform/memory-socket.js';
 import { CountingTimers, NEAR_WRAP, flushMicrotasks, run } from '../helpers/enet-connection.js';
 
 interface Node {
@@ -68,6 +69,44 @@ test('polled: no timer is armed; datagrams wait for service()', async () => {
   const e = s.driver.service();
   assert.equal(e, null, 'the CONNECT is acknowledged; the event follows the client verification');
   assert.equal(s.driver.host.totalReceivedPackets, 1);
+});
+
+test('polled on a socket that pulls: datagrams stay in the socket until service() reads them; a waiter or the event-driven mode watches it again', async () => {
+  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 5 } });
+  const s = await node(base, 's', '10.0.0.1', 5000);
+  const c = await node(base, 'c', '10.0.0.2');
+  const sock = (s.driver as unknown as { socket: MemorySocket }).socket;
+  c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 1);
+  c.driver.flush();
+  await run(base, 100);
+  assert.equal(s.driver.host.inbound.length, 0, 'not even in the host: still in the socket');
+  assert.equal(s.driver.service(), null);
+  assert.equal(s.driver.host.totalReceivedPackets, 1, 'service() read and handled the CONNECT');
+  await run(base, 20); // the VERIFY_CONNECT reaches the client's socket
+
+  // While someone waits, arrivals are delivered (and wake the waiter); afterwards pulled again.
+  let woke = false;
+  const waited = s.driver.waitForActivity(1000).then(() => (woke = true));
+  assert.equal(c.driver.service()?.type, EventType.CONNECT, 'the client read the VERIFY_CONNECT');
+  c.driver.flush();
+  await run(base, 100, () => woke);
+  await waited;
+  assert.ok(woke);
+  assert.equal(s.driver.host.inbound.length, 1, 'delivered on arrival while waited on');
+  c.driver.host.peers[0]!.ping();
+  c.driver.flush();
+  await run(base, 20);
+  assert.equal(s.driver.host.inbound.length, 1, 'pulled again once nobody waits');
+  while (s.driver.service()) { /* drains */ }
+  assert.equal(s.driver.host.totalReceivedPackets, 3);
+
+  // Event-driven: no service() calls, everything handled on arrival.
+  eventDriven(s);
+  c.driver.host.peers[0]!.send(0, Uint8Array.of(1, 2, 3), PacketFlag.RELIABLE);
+  c.driver.flush();
+  await run(base, 100, () => s.events.some((e) => e.type === EventType.RECEIVE));
+  assert.ok(s.events.some((e) => e.type === EventType.RECEIVE), 'the event-driven driver watches the socket');
+  assert.equal(sock.pullDrops, 0);
 });
 
 test('event-driven: serviced on arrival, one timer re-armed to nextServiceDelay, none when idle', async () => {

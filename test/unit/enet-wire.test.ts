@@ -310,6 +310,16 @@ test('encodeDataCommand copies every payload size and offset exactly, from share
       }
     }
   }
+  // Sources alternating between views of one buffer and of another (the copy keeps one
+  // DataView per buffer): each copy reads its own view's bytes.
+  const other = new Uint8Array(300).map((_, i) => 255 - (i & 0xff));
+  const sources = [new Uint8Array(slab.buffer, 100, 50), new Uint8Array(slab.buffer, 7, 80), other.subarray(3), new Uint8Array(slab.buffer, 0, 9)];
+  for (let round = 0; round < 3; round++) {
+    for (const src of sources) {
+      const end = encodeDataCommand(body, view, 1, fields, src, 2, 7);
+      assert.equal(toHex(body.subarray(7, end)), toHex(src.subarray(2, 9)), `round ${round}, view at ${src.byteOffset}`);
+    }
+  }
   // The same source object, detached afterwards (a NO_ALLOCATE caller transferred it): no throw.
   const own = new Uint8Array(64).fill(9);
   encodeDataCommand(body, view, 0, fields, own, 0, 64);

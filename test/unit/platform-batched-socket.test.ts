@@ -265,3 +265,51 @@ test('coalesced receives (UDP_GRO): a run arriving as one message is cut back in
   const udp = requireUdp(t);
   if (udp) await segmentedRun(t, udp, true);
 });
+
+test('pull mode: datagrams wait in the kernel until receiveNow hands them over; a throwing handler loses nothing; off again: delivered on arrival', async (t) => {
+  const udp = requireUdp(t);
+  if (!udp) return;
+  const [a, b] = open(t, udp, 2);
+  await a!.bind(0, '127.0.0.1');
+  await b!.bind(0, '127.0.0.1');
+  const to = b!.localAddress()!.port;
+  assert.equal(b!.receiveNow(), 0, 'not pulled: receiveNow reads nothing');
+  assert.equal(b!.setPull(true), true);
+  const got: Uint8Array[] = [];
+  b!.onMessage((data) => got.push(data));
+  // 300 datagrams of changing sizes (no segmented runs): more than one receiveNow reads.
+  const N = 300;
+  for (let i = 0; i < N; i++) a!.send(pattern(1 + (i % 50), i), to, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(got.length, 0, 'nothing is delivered without receiveNow');
+  const first = b!.receiveNow();
+  // At most 4 × 64 messages (a GSO run of a size and a shorter last one is one message of two).
+  assert.ok(first >= 256 && first < N, `one receiveNow reads a bounded amount (${first})`);
+  assert.equal(got.length, first, 'handed over before receiveNow returns');
+  for (let round = 0; got.length < N && round < 100; round++) {
+    if (b!.receiveNow() === 0) await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(got.length, N);
+  got.forEach((d, i) => assert.deepEqual(d, pattern(1 + (i % 50), i), `datagram ${i}`));
+
+  // A handler that throws: the exception reaches receiveNow's caller after the batch's other datagrams.
+  const after: number[] = [];
+  b!.onMessage((data) => {
+    after.push(data[0]!);
+    if (after.length === 1) throw new Error('handler failed');
+  });
+  for (let i = 0; i < 3; i++) a!.send(Uint8Array.of(i, i), to, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.throws(() => b!.receiveNow(), /handler failed/);
+  assert.deepEqual(after, [0, 1, 2], 'the rest of the batch still delivered');
+  a!.send(Uint8Array.of(9), to, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(b!.receiveNow(), 1, 'the socket goes on after the exception');
+
+  // Pull mode off: delivered on arrival again, without receiveNow.
+  assert.equal(b!.setPull(false), false);
+  const arrival = collect(b!, 1);
+  a!.send(Uint8Array.of(7), to, '127.0.0.1');
+  const [one] = await arrival;
+  assert.deepEqual(one?.data, Uint8Array.of(7));
+});

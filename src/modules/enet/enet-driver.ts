@@ -8,9 +8,13 @@
  *
  * Two ways to run the host:
  * - **polled** (Godot's model): nothing happens until the owner calls {@link service} or
- *   {@link flush}. Datagrams wait in the host's bounded queue. No timer is ever armed, so an
- *   idle or unattended host costs nothing. {@link waitForActivity} lets an owner sleep until
- *   there is something to do (ENetConnection.serviceAsync).
+ *   {@link flush}. On a socket that can pull (batched-socket.ts) datagrams wait in the
+ *   kernel's receive buffer and each service reads them, as C ENet does: no event-loop wake-up
+ *   per arrival (profile, relay at 4 ms frames: a wake-up per few datagrams, and the context
+ *   switches were a tenth of its CPU). On other sockets they wait in the host's bounded queue.
+ *   No timer is ever armed, so an idle or unattended host costs nothing. {@link waitForActivity}
+ *   lets an owner sleep until there is something to do (ENetConnection.serviceAsync); the
+ *   socket is watched while someone waits.
  * - **event-driven** (set with {@link setEventHandler}): the driver services the host as soon
  *   as a datagram arrives, after something was queued to send ({@link kick}, batched in a
  *   microtask), and when the engine's next protocol deadline comes
@@ -67,6 +71,8 @@ export class ENetHostDriver {
   private wakeQueued = false;
   private closed = false;
   private readonly waiters = new Set<() => void>();
+  /** The socket is in pull mode: service() reads it (see the polled mode above). */
+  private pulling = false;
   private transport: DatagramTransport | null = null;
 
   constructor(
@@ -88,6 +94,16 @@ export class ENetHostDriver {
     sock.onError((err: SocketError) => {
       if (this.socket === sock && !this.closed) this.onSocketError?.(err);
     });
+    this.pulling = false;
+    this.updatePull();
+  }
+
+  /** Pull mode exactly while polled with nobody waiting (a waiter is woken by arrivals). */
+  private updatePull(): void {
+    const want = !this.closed && this.handler === null && this.waiters.size === 0;
+    if (want === this.pulling) return;
+    const sock = this.socket;
+    this.pulling = sock?.setPull?.(want) ?? false;
   }
 
   /** The socket is bound: ENet's sockets allow broadcast (enet_host_create sets SO_BROADCAST). */
@@ -184,6 +200,10 @@ export class ENetHostDriver {
   /** One engine service call (at most one event). */
   service(): HostEvent | null {
     if (this.closed) return null;
+    // Pull mode: what waits in the socket comes in when the host has nothing left to handle
+    // (enet_host_service reads its socket on every call too).
+    if (this.pulling && this.host.inbound.isEmpty()) this.socket?.receiveNow?.();
+    if (this.closed) return null;
     this.transport?.beforeService();
     const e = this.host.service(this.now());
     if (e) this.transport?.observe(e);
@@ -209,9 +229,11 @@ export class ENetHostDriver {
       const done = (): void => {
         if (!this.waiters.delete(done)) return;
         this.platform.timers.clearTimeout(handle);
+        this.updatePull();
         resolve();
       };
       this.waiters.add(done);
+      this.updatePull();
       const handle = this.platform.timers.setTimeout(done, delay);
     });
   }
@@ -232,6 +254,7 @@ export class ENetHostDriver {
   setEventHandler(handler: ((e: HostEvent) => void) | null): void {
     if (this.closed) return;
     this.handler = handler;
+    this.updatePull();
     // The pump services until there is no event, so acknowledgements can wait for the
     // listeners' answers and leave in the same datagram (event-driven ping-pong: one send per
     // hop instead of two, which is most of a round trip's CPU).

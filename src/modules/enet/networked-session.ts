@@ -7,6 +7,7 @@
  * @see godot modules/enet/networked_multiplayer_enet.cpp (3.2): poll, put_packet, disconnect_peer, close_connection
  */
 import { Error } from '../../core/error.js';
+import { copyBytes } from '../../enet/bytes.js';
 import { PacketFlag } from '../../enet/types.js';
 import { ConnectionStatus, type MultiplayerPacket, type TransferMode } from '../../multiplayer/multiplayer-peer.js';
 import type { LogFields } from '../../platform/platform.js';
@@ -173,7 +174,7 @@ export class NetworkedSession {
     if (route.forward === 'others') {
       // One copy for every recipient (Godot copies per recipient; ENet's broadcast shares one):
       // the relay's cost per delivery was dominated by per-copy allocation and its GC.
-      const shared = packet.slice();
+      const shared = copyBytes(packet); // pooled: the send loop reads every relayed copy through one slab view
       for (const other of this.peers.ids()) {
         if (!route.except.includes(other)) quietSend(this.peers.get(other), channel, shared, flags, true);
       }

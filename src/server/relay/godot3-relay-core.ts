@@ -21,6 +21,7 @@ import type { ENetPacketPeer } from '../../modules/enet/enet-packet-peer.js';
 import {
   decodeHeader, encodeSysMsg, serverRoute, SYSCH_CONFIG, SYSCH_MAX, SysMsg,
 } from '../../modules/enet/networked-protocol.js';
+import { copyBytes } from '../../enet/bytes.js';
 import { PacketFlag } from '../../enet/types.js';
 import type { Logger, Platform, TimerHandle } from '../../platform/platform.js';
 import { COMPRESSION_MODES, type ServerConfig } from '../config.js';
@@ -182,7 +183,7 @@ export class Godot3RelayCore extends RelayCoreBase {
     }
     // One copy shared by every recipient, queued without ENet's per-peer copy (as
     // NetworkedMultiplayerENet's relay does: networked-session.ts).
-    const shared = packet.slice();
+    const shared = copyBytes(packet); // pooled: the send loop reads every relayed copy through one slab view
     for (const to of this.peers.values()) {
       if (!route.except.includes(to.id)) this.send(to, channel, shared, sendFlags, true);
     }
