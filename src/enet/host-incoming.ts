@@ -10,8 +10,7 @@ import { crc32 } from './crc32.js';
 import { Outcome, handleSendData, handleSendFragment, handleSendReliableAt, handleSendUnsequenced, isConnected } from './host-incoming-data.js';
 import type { Host } from './host.js';
 import { windowSizeFor } from './host.js';
-import { recycleCommand } from './outgoing-queue.js';
-import type { Peer } from './peer.js';
+import { sentKey, type Peer } from './peer.js';
 import {
   CHECKSUM_SIZE,
   COMMAND_FLAG_ACKNOWLEDGE,
@@ -425,13 +424,25 @@ function handleAcknowledge(
  * @see enet protocol.c enet_protocol_remove_sent_reliable_command
  */
 function removeSentReliableCommand(peer: Peer, seq: number, channelID: number): ProtocolCommand {
-  const c = peer.reliableIndex.delete(channelID, seq);
-  if (!c) return ProtocolCommand.NONE;
-  const wasSent = c.inSentList;
-  if (wasSent) peer.sentReliable.remove(c);
-  else {
-    c.acknowledged = true; // still in a resend queue: skipped when it reaches the front
-    peer.outgoingCount--;
+  const sent = peer.sentReliable;
+  let type: ProtocolCommand = ProtocolCommand.SEND_RELIABLE;
+  // Mostly a plain message in flight, still a row of the sent queue.
+  const length = sent.removeRow(channelID, seq);
+  if (length >= 0) {
+    peer.reliableDataInTransit -= length;
+  } else {
+    const key = sentKey(channelID, seq);
+    const c = peer.sentObjects.get(key);
+    if (!c) return ProtocolCommand.NONE;
+    peer.sentObjects.delete(key);
+    if (c.inSentList) {
+      sent.removeObject(c);
+      if (c.packet) peer.reliableDataInTransit -= c.fragmentLength;
+    } else {
+      c.acknowledged = true; // still in a resend queue: skipped when it reaches the front
+      peer.outgoingCount--;
+    }
+    type = c.type;
   }
   const channel = channelID < peer.channelCount ? peer.channels[channelID] : undefined;
   if (channel) {
@@ -441,11 +452,7 @@ function removeSentReliableCommand(peer: Peer, seq: number, channelID: number): 
       if (!channel.reliableWindows[w]) channel.usedReliableWindows &= ~(1 << w);
     }
   }
-  if (c.packet && wasSent) peer.reliableDataInTransit -= c.fragmentLength;
-  const front = peer.sentReliable.head;
-  if (front) peer.nextTimeout = (front.sentTime + front.roundTripTimeout) >>> 0;
-  const type = c.type;
-  if (wasSent) recycleCommand(c); // out of every list; one waiting for a resend is skipped there later
+  if (!sent.isEmpty()) peer.nextTimeout = sent.frontDeadline();
   return type;
 }
 

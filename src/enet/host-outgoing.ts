@@ -12,12 +12,12 @@ import { crc32 } from './crc32.js';
 import type { Host } from './host.js';
 import type { OutgoingCommand } from './outgoing-command.js';
 import { ackChannel, ackIsDisconnect, ackSentTime, ackSequence } from './outgoing-command.js';
-import { recycleCommand } from './outgoing-queue.js';
 import {
   PEER_PACKET_LOSS_INTERVAL,
   PEER_PACKET_LOSS_SCALE,
   PEER_PACKET_THROTTLE_COUNTER,
   PEER_PACKET_THROTTLE_SCALE,
+  sentKey,
   type Peer,
 } from './peer.js';
 import {
@@ -172,31 +172,41 @@ function sendAcknowledgements(host: Host, peer: Peer, b: DatagramBuilder): void 
  */
 function checkTimeouts(host: Host, peer: Peer): boolean {
   const now = host.serviceTime;
+  const sent = peer.sentReliable;
   const timedOut: OutgoingCommand[] = [];
-  for (let c = peer.sentReliable.head; c; ) {
-    const next = c.sentNext;
-    if (timeDifference(now, c.sentTime) < c.roundTripTimeout) {
-      c = next;
+  for (let e = sent.firstEntry(); e >= 0; ) {
+    const next = sent.nextEntry(e);
+    const object = sent.objectAt(e);
+    const sentTime = object ? object.sentTime : sent.rowSentTime(e);
+    const timeout = object ? object.roundTripTimeout : sent.rowTimeout(e);
+    if (timeDifference(now, sentTime) < timeout) {
+      e = next;
       continue;
     }
-    if (peer.earliestTimeout === 0 || timeLess(c.sentTime, peer.earliestTimeout)) peer.earliestTimeout = c.sentTime;
+    if (peer.earliestTimeout === 0 || timeLess(sentTime, peer.earliestTimeout)) peer.earliestTimeout = sentTime;
     if (peer.earliestTimeout !== 0) {
       const waited = timeDifference(now, peer.earliestTimeout);
-      if (
-        waited >= peer.timeoutMaximum ||
-        (c.roundTripTimeout >= c.roundTripTimeoutLimit && waited >= peer.timeoutMinimum)
-      ) {
+      const limit = object ? object.roundTripTimeoutLimit : sent.rowTimeoutLimit(e);
+      if (waited >= peer.timeoutMaximum || (timeout >= limit && waited >= peer.timeoutMinimum)) {
         host.notifyDisconnect(peer, true);
         return true;
       }
     }
+    // To be resent: an object from now on (a row is made into one, indexed by the peer).
+    let c: OutgoingCommand;
+    if (object) {
+      c = object;
+      sent.removeObject(c);
+    } else {
+      c = sent.takeRowAsObject(e);
+      peer.sentObjects.set(sentKey(c.channelID, c.reliableSequenceNumber), c);
+    }
     if (c.packet) peer.reliableDataInTransit -= c.fragmentLength;
     peer.packetsLost++;
     c.roundTripTimeout = Math.min(c.roundTripTimeout * 2, 0xffffffff);
-    peer.sentReliable.remove(c);
     timedOut.push(c);
-    if (next && next === peer.sentReliable.head) peer.nextTimeout = (next.sentTime + next.roundTripTimeout) >>> 0;
-    c = next;
+    if (next >= 0 && next === sent.firstEntry()) peer.nextTimeout = sent.frontDeadline();
+    e = next;
   }
   // Back to the front, oldest first, ahead of anything still waiting.
   for (let i = timedOut.length - 1; i >= 0; i--) {
@@ -337,15 +347,20 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
         channel.usedReliableWindows |= 1 << w;
         channel.reliableWindows[w] = channel.reliableWindows[w]! + 1;
       }
-      if (chosen.sendAttempts === 0) peer.reliableIndex.set(chosen.channelID, chosen.reliableSequenceNumber, chosen);
       chosen.sendAttempts++;
       if (chosen.roundTripTimeout === 0) {
         chosen.roundTripTimeout = peer.roundTripTime + 4 * peer.roundTripTimeVariance;
         chosen.roundTripTimeoutLimit = peer.timeoutLimit * chosen.roundTripTimeout;
       }
       if (peer.sentReliable.isEmpty()) peer.nextTimeout = (now + chosen.roundTripTimeout) >>> 0;
-      peer.sentReliable.push(chosen);
       chosen.sentTime = now;
+      // A row goes on as a row of the sent queue (its view is reused); an object is indexed
+      // on its first send (a resent one still is).
+      if (chosen.isRowView) peer.sentReliable.pushRow(chosen);
+      else {
+        if (chosen.sendAttempts === 1) peer.sentObjects.set(sentKey(chosen.channelID, chosen.reliableSequenceNumber), chosen);
+        peer.sentReliable.pushObject(chosen);
+      }
       b.hasReliable = true;
       peer.reliableDataInTransit += chosen.fragmentLength;
     } else if (chosen.packet !== null && chosen.fragmentOffset === 0) {
@@ -363,7 +378,6 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
     b.packetSize += size + (chosen.packet !== null ? chosen.fragmentLength : 0);
     b.commandCount++;
     peer.packetsSent++;
-    if (!reliable) recycleCommand(chosen); // sent once, never resent
   }
   return canPing;
 }

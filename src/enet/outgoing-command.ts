@@ -1,10 +1,11 @@
 /**
- * A command queued for sending, and the list of reliable commands in flight.
+ * A command queued for sending or in flight, and the packed form of queued acknowledgements.
  *
  * ENet keeps one outgoing list per peer and walks it on every send, and searches the
- * sent-reliable list linearly for every acknowledgement. Here commands in flight sit in an
- * intrusive doubly-linked list (O(1) unlink) indexed by (channel, sequence number) in
- * per-channel rings (reliable-index.ts, O(1) acknowledgement), and queued commands sit in per-kind FIFOs (peer.ts).
+ * sent-reliable list linearly for every acknowledgement. Here queued commands sit in per-kind
+ * FIFOs (peer.ts; plain data commands as rows, outgoing-queue.ts), and commands in flight in
+ * the sent queue (sent-queue.ts), found by (channel, sequence number) through per-channel
+ * rings (reliable-index.ts): O(1) per acknowledgement.
  *
  * @see enet enet.h ENetOutgoingCommand, protocol.c enet_protocol_remove_sent_reliable_command
  */
@@ -47,15 +48,15 @@ export class OutgoingCommand {
   order = 0;
   /** Acknowledged while waiting in a resend queue: skipped when it reaches the front. */
   acknowledged = false;
-  /** Links in the peer's sent-reliable list (null when not in it). */
-  sentPrev: OutgoingCommand | null = null;
-  sentNext: OutgoingCommand | null = null;
+  /** In the peer's sent queue (sent-queue.ts), as its entry number `sentEntry`. */
   inSentList = false;
+  sentEntry = 0;
   /**
-   * Made from a queued row (outgoing-queue.ts) and referenced by the engine only: once done
-   * with (sent unreliably, or acknowledged) it may be reused for the next row.
+   * A queue's reusable view of its front row (outgoing-queue.ts): valid until that queue
+   * makes its next-but-one front, never kept by the engine (a reliable one goes into the sent
+   * queue as a row).
    */
-  recyclable = false;
+  isRowView = false;
 
   constructor(
     command: Command | null,
@@ -81,52 +82,6 @@ export class OutgoingCommand {
 
   get isReliable(): boolean {
     return (this.flags & COMMAND_FLAG_ACKNOWLEDGE) !== 0;
-  }
-}
-
-/** Reliable commands sent and awaiting acknowledgement, oldest first. */
-export class SentList {
-  head: OutgoingCommand | null = null;
-  tail: OutgoingCommand | null = null;
-  length = 0;
-
-  isEmpty(): boolean {
-    return this.length === 0;
-  }
-
-  push(c: OutgoingCommand): void {
-    c.sentPrev = this.tail;
-    c.sentNext = null;
-    if (this.tail) this.tail.sentNext = c;
-    else this.head = c;
-    this.tail = c;
-    c.inSentList = true;
-    this.length++;
-  }
-
-  remove(c: OutgoingCommand): void {
-    if (!c.inSentList) return;
-    if (c.sentPrev) c.sentPrev.sentNext = c.sentNext;
-    else this.head = c.sentNext;
-    if (c.sentNext) c.sentNext.sentPrev = c.sentPrev;
-    else this.tail = c.sentPrev;
-    c.sentPrev = null;
-    c.sentNext = null;
-    c.inSentList = false;
-    this.length--;
-  }
-
-  clear(): void {
-    for (let c = this.head; c; ) {
-      const next = c.sentNext;
-      c.sentPrev = null;
-      c.sentNext = null;
-      c.inSentList = false;
-      c = next;
-    }
-    this.head = null;
-    this.tail = null;
-    this.length = 0;
   }
 }
 

@@ -17,9 +17,10 @@
  * one entry per row would be a large JS array, slow to grow and to scan for the GC (profile:
  * a 65 k-entry slice took ≈ 1.5 ms).
  *
- * The commands made from rows are the engine's alone (no caller ever sees them), so once done
- * with — sent unreliably, or acknowledged — they are reused for later rows
- * ({@link recycleCommand}): otherwise draining a long queue allocates one per message.
+ * The front of a row is shown through one of two reusable OutgoingCommand objects (a row view,
+ * `isRowView`), alternating, so the command just shifted stays intact while the next front is
+ * made: the send loop reads a row's fields through it and nothing keeps it — a reliable row
+ * goes on as a row of the sent queue (sent-queue.ts). Draining a long queue allocates nothing.
  */
 import { Deque } from './deque.js';
 import { OutgoingCommand, WHOLE_PACKET } from './outgoing-command.js';
@@ -47,32 +48,6 @@ const NO_ORDERS = new Float64Array(0);
  */
 const WORDS = 4;
 
-/**
- * Commands made from rows and done with (recycleCommand), for the next rows: a burst of
- * queued messages would otherwise allocate one ≈ 200 B object per message as it is sent.
- */
-const spare: OutgoingCommand[] = [];
-const MAX_SPARE = 1024;
-
-/**
- * Gives back a command made from a row once the engine is done with it: sent unreliably, or
- * acknowledged after leaving the sent list. Nothing may reference it afterwards.
- */
-export function recycleCommand(c: OutgoingCommand): void {
-  if (!c.recyclable || spare.length >= MAX_SPARE) return;
-  c.recyclable = false;
-  c.dataBuffer = null; // no slab kept alive by the spare list
-  c.reliableSequenceNumber = 0;
-  c.unreliableSequenceNumber = 0;
-  c.unsequencedGroup = 0;
-  c.sentTime = 0;
-  c.roundTripTimeout = 0;
-  c.roundTripTimeoutLimit = 0;
-  c.sendAttempts = 0;
-  c.acknowledged = false;
-  spare.push(c);
-}
-
 /** A plain data command's flags follow from its type (peer-send.ts). */
 function flagsOf(type: ProtocolCommand): number {
   if (type === ProtocolCommand.SEND_RELIABLE) return COMMAND_FLAG_ACKNOWLEDGE;
@@ -95,6 +70,10 @@ export class OutgoingQueue {
   private lastBuffer: Uint8Array | null = null;
   /** The front row's command once {@link peek} made it (null when not yet made). */
   private front: OutgoingCommand | null = null;
+  /** The two row views, used in turn (made on first use). */
+  private viewA: OutgoingCommand | null = null;
+  private viewB: OutgoingCommand | null = null;
+  private useB = false;
 
   get length(): number {
     return this.count;
@@ -200,18 +179,34 @@ export class OutgoingQueue {
     const type = (w0 & 0xff) as ProtocolCommand;
     if (type === OBJECT_ROW) return ref as OutgoingCommand;
     const w1 = this.rows[row * WORDS + 1]!;
-    const c = spare.pop() ?? new OutgoingCommand(null, type, 0, 0, null, 0, WHOLE_PACKET, 0, 0);
+    const c = this.nextView();
     c.type = type;
     c.flags = flagsOf(type);
     c.channelID = (w0 >>> 8) & 0xff;
     c.dataBuffer = ref as Uint8Array;
     c.dataOffset = this.rows[row * WORDS + 2]!;
     c.fragmentLength = w1 >>> 16;
-    c.recyclable = true;
     c.reliableSequenceNumber = w0 >>> 16;
-    if (type === ProtocolCommand.SEND_UNRELIABLE) c.unreliableSequenceNumber = w1 & 0xffff;
-    else if (type === ProtocolCommand.SEND_UNSEQUENCED) c.unsequencedGroup = w1 & 0xffff;
+    c.unreliableSequenceNumber = type === ProtocolCommand.SEND_UNRELIABLE ? w1 & 0xffff : 0;
+    c.unsequencedGroup = type === ProtocolCommand.SEND_UNSEQUENCED ? w1 & 0xffff : 0;
     c.order = this.orders[row]!;
+    c.sentTime = 0;
+    c.roundTripTimeout = 0;
+    c.roundTripTimeoutLimit = 0;
+    c.sendAttempts = 0;
+    return c;
+  }
+
+  /** The row view not used by the previous front (see the file comment). */
+  private nextView(): OutgoingCommand {
+    this.useB = !this.useB;
+    let c = this.useB ? this.viewB : this.viewA;
+    if (c === null) {
+      c = new OutgoingCommand(null, ProtocolCommand.SEND_RELIABLE, 0, 0, null, 0, WHOLE_PACKET, 0, 0);
+      c.isRowView = true;
+      if (this.useB) this.viewB = c;
+      else this.viewA = c;
+    }
     return c;
   }
 

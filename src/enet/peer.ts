@@ -27,8 +27,8 @@ import { queuePacket } from './peer-send.js';
 export * from './peer-defaults.js';
 import { Channel, type IncomingCommand, type IncomingTarget } from './channel.js';
 import { Deque, NumberQueue } from './deque.js';
-import { OutgoingCommand, SentList, packAcknowledgement } from './outgoing-command.js';
-import { ReliableIndex } from './reliable-index.js';
+import { OutgoingCommand, packAcknowledgement } from './outgoing-command.js';
+import { SentQueue, type SentCommandInfo } from './sent-queue.js';
 import { OutgoingQueue } from './outgoing-queue.js';
 import {
   COMMAND_FLAG_ACKNOWLEDGE,
@@ -47,6 +47,11 @@ import type { Host } from './host.js';
  * One shared scratch object instead of a result object per queued message.
  */
 const numbered = { reliable: 0, unreliable: 0, group: 0 };
+
+/** Key of a reliable command in {@link Peer.sentObjects}: channel (0xFF: connection-level) and sequence number. */
+export function sentKey(channelID: number, seq: number): number {
+  return channelID * 0x10000 + seq;
+}
 
 export class Peer implements IncomingTarget {
   /** Application data; the engine never touches it. */
@@ -121,10 +126,14 @@ export class Peer implements IncomingTarget {
   outgoingCount = 0;
   /** @internal Enqueue counter for OutgoingCommand.order. */
   nextOrder = 0;
-  /** @internal Reliable commands in flight, oldest first. */
-  readonly sentReliable = new SentList();
-  /** @internal Every reliable command sent at least once and not yet acknowledged. */
-  readonly reliableIndex = new ReliableIndex();
+  /** @internal Reliable commands in flight, oldest first (plain messages as rows). */
+  readonly sentReliable = new SentQueue();
+  /**
+   * @internal Every reliable command object sent at least once and not yet acknowledged, in
+   * flight or waiting to be resent, by {@link sentKey} (rows in flight are indexed by the sent
+   * queue). Few: fragments, connection-level commands, rows made objects to be resent.
+   */
+  readonly sentObjects = new Map<number, OutgoingCommand>();
   /** @internal Acknowledgements to send (see packAcknowledgement). */
   readonly acknowledgements = new NumberQueue();
   /** @internal Received packets ready for the application. */
@@ -474,7 +483,7 @@ export class Peer implements IncomingTarget {
     this.host.unmarkForDispatch(this);
     this.acknowledgements.clear();
     this.sentReliable.clear();
-    this.reliableIndex.clear();
+    this.sentObjects.clear();
     this.systemQueue.clear();
     this.resendQueue.clear();
     this.reliableQueue.clear();
@@ -545,9 +554,9 @@ export class Peer implements IncomingTarget {
     this.channels = Array.from({ length: count }, (_, i) => new Channel(i));
   }
 
-  /** @internal The reliable command (channel, seq) in flight or awaiting resend. */
-  findSentReliable(channelID: number, seq: number): OutgoingCommand | undefined {
-    return this.reliableIndex.get(channelID, seq);
+  /** @internal The reliable command (channel, seq) in flight or awaiting resend, as it is now. */
+  findSentReliable(channelID: number, seq: number): SentCommandInfo | undefined {
+    return this.sentReliable.rowInfo(channelID, seq) ?? this.sentObjects.get(sentKey(channelID, seq));
   }
 
   /** Snapshot of ENet's per-peer statistics (Godot: ENetPacketPeer.get_statistic). */

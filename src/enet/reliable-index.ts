@@ -1,6 +1,7 @@
 /**
- * The reliable commands of a peer that were sent and not yet acknowledged, found by
- * (channel, sequence number) when their acknowledgement arrives.
+ * The reliable commands of a peer that were sent as rows and not yet acknowledged, found by
+ * (channel, sequence number) when their acknowledgement arrives: each number maps to the
+ * command's entry number in the sent queue (sent-queue.ts), −1 when absent.
  *
  * A channel's first sends go out in sequence order, and ENet's reliable windows keep the
  * numbers in flight on one channel within a span far below 2^16. So each channel keeps its
@@ -12,15 +13,15 @@
  *
  * @see enet protocol.c enet_protocol_remove_sent_reliable_command (ENet searches its lists)
  */
-import type { OutgoingCommand } from './outgoing-command.js';
-
 const INITIAL_SLOTS = 64;
 /** Every 16-bit sequence number: the most a ring can ever need. */
 const MAX_SLOTS = 0x10000;
 
-/** The sent, unacknowledged reliable commands of one channel. */
+const EMPTY = -1;
+
+/** The sent, unacknowledged reliable commands of one channel (entry numbers; −1: a free slot). */
 class SentRing {
-  private slots: (OutgoingCommand | undefined)[] = new Array<OutgoingCommand | undefined>(INITIAL_SLOTS).fill(undefined);
+  private slots = new Float64Array(INITIAL_SLOTS).fill(EMPTY);
   private mask = INITIAL_SLOTS - 1;
   /** Sequence number of the oldest entry (meaningful when count > 0). */
   private base = 0;
@@ -29,7 +30,7 @@ class SentRing {
   private count = 0;
 
   /** Adds the command numbered `seq`, newer than every number present (first sends go in order). */
-  set(seq: number, c: OutgoingCommand): void {
+  set(seq: number, c: number): void {
     if (this.count === 0) {
       this.base = seq;
       this.span = 0;
@@ -37,24 +38,24 @@ class SentRing {
     const d = (seq - this.base) & 0xffff;
     if (d > this.mask) this.grow(d + 1);
     const i = seq & this.mask;
-    if (this.slots[i] === undefined) this.count++;
+    if (this.slots[i] === EMPTY) this.count++;
     this.slots[i] = c;
     if (d >= this.span) this.span = d + 1;
   }
 
-  get(seq: number): OutgoingCommand | undefined {
-    if (((seq - this.base) & 0xffff) >= this.span) return undefined;
-    return this.slots[seq & this.mask];
+  get(seq: number): number {
+    if (((seq - this.base) & 0xffff) >= this.span) return EMPTY;
+    return this.slots[seq & this.mask]!;
   }
 
-  /** Removes and returns the command numbered `seq` (undefined when absent). */
-  delete(seq: number): OutgoingCommand | undefined {
+  /** Removes and returns the entry of the command numbered `seq` (−1 when absent). */
+  delete(seq: number): number {
     const d = (seq - this.base) & 0xffff;
-    if (d >= this.span) return undefined;
+    if (d >= this.span) return EMPTY;
     const i = seq & this.mask;
-    const c = this.slots[i];
-    if (c === undefined) return undefined;
-    this.slots[i] = undefined;
+    const c = this.slots[i]!;
+    if (c === EMPTY) return EMPTY;
+    this.slots[i] = EMPTY;
     if (--this.count === 0) {
       this.span = 0;
     } else if (d === 0) {
@@ -63,16 +64,16 @@ class SentRing {
       do {
         this.base = (this.base + 1) & 0xffff;
         this.span--;
-      } while (this.slots[this.base & this.mask] === undefined);
+      } while (this.slots[this.base & this.mask] === EMPTY);
     }
     return c;
   }
 
   /** The commands present, oldest first. */
-  *values(): IterableIterator<OutgoingCommand> {
+  *values(): IterableIterator<number> {
     for (let k = 0; k < this.span; k++) {
-      const c = this.slots[(this.base + k) & this.mask];
-      if (c !== undefined) yield c;
+      const c = this.slots[(this.base + k) & this.mask]!;
+      if (c !== EMPTY) yield c;
     }
   }
 
@@ -80,35 +81,39 @@ class SentRing {
   private grow(needed: number): void {
     let size = this.slots.length;
     while (size < needed && size < MAX_SLOTS) size *= 2;
-    const slots = new Array<OutgoingCommand | undefined>(size).fill(undefined);
+    const slots = new Float64Array(size).fill(EMPTY);
     for (let k = 0; k < this.span; k++) {
       const seq = (this.base + k) & 0xffff;
-      slots[seq & (size - 1)] = this.slots[seq & this.mask];
+      slots[seq & (size - 1)] = this.slots[seq & this.mask]!;
     }
     this.slots = slots;
     this.mask = size - 1;
   }
 }
 
-/** One {@link SentRing} per channel in use (0xFF: connection-level commands), made on first use. */
+/** One {@link SentRing} per channel in use, made on first use. */
 export class ReliableIndex {
   private rings: (SentRing | undefined)[] = [];
 
-  set(channelID: number, seq: number, c: OutgoingCommand): void {
+  set(channelID: number, seq: number, entry: number): void {
     let ring = this.rings[channelID];
     if (ring === undefined) {
       while (this.rings.length <= channelID) this.rings.push(undefined);
       ring = this.rings[channelID] = new SentRing();
     }
-    ring.set(seq, c);
+    ring.set(seq, entry);
   }
 
-  get(channelID: number, seq: number): OutgoingCommand | undefined {
-    return this.rings[channelID]?.get(seq);
+  /** The entry of (channel, seq), or −1. */
+  get(channelID: number, seq: number): number {
+    const ring = this.rings[channelID];
+    return ring === undefined ? EMPTY : ring.get(seq);
   }
 
-  delete(channelID: number, seq: number): OutgoingCommand | undefined {
-    return this.rings[channelID]?.delete(seq);
+  /** Removes (channel, seq) and returns its entry, or −1 when absent. */
+  delete(channelID: number, seq: number): number {
+    const ring = this.rings[channelID];
+    return ring === undefined ? EMPTY : ring.delete(seq);
   }
 
   clear(): void {
@@ -116,7 +121,7 @@ export class ReliableIndex {
   }
 
   /** Every command present, channel by channel (for tests and diagnostics). */
-  *values(): IterableIterator<OutgoingCommand> {
+  *values(): IterableIterator<number> {
     for (const ring of this.rings) if (ring !== undefined) yield* ring.values();
   }
 }

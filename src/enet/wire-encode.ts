@@ -219,7 +219,9 @@ export function encodeDataCommand(
   return at + length;
 }
 
-/** The buffer of the last source {@link copyPayload} read, and a DataView of all of it. */
+/** The last source {@link copyPayload} read, its byteOffset, and a DataView of all its buffer. */
+let sourceArray: Uint8Array | null = null;
+let sourceOffset = 0;
 let sourceBuffer: ArrayBufferLike | null = null;
 let sourceView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
@@ -243,12 +245,17 @@ function copyPayload(bytes: Uint8Array, view: DataView, at: number, source: Uint
     bytes.set(source.subarray(from, from + length), at);
     return;
   }
-  const buffer = source.buffer;
-  if (buffer !== sourceBuffer || sourceView.byteLength !== buffer.byteLength) {
-    sourceBuffer = buffer;
-    sourceView = new DataView(buffer);
+  if (source !== sourceArray) {
+    // `.buffer` is a call into the runtime (not inlined), so it is read only for a new source.
+    const buffer = source.buffer;
+    if (buffer !== sourceBuffer || sourceView.byteLength !== buffer.byteLength) {
+      sourceBuffer = buffer;
+      sourceView = new DataView(buffer);
+    }
+    sourceArray = source;
+    sourceOffset = source.byteOffset;
   }
-  const base = source.byteOffset + from;
+  const base = sourceOffset + from;
   const src = sourceView;
   // `view` may start inside its buffer: its offsets are relative to `bytes`' own start only
   // when both begin at the same byte, which the engine's builder guarantees (checked here).

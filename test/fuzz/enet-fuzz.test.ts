@@ -81,13 +81,8 @@ function checkInvariants(host: Host): void {
     assert.ok(p.outgoingCount >= 0, 'outgoingCount');
     assert.ok(p.reliableDataInTransit >= 0, 'reliableDataInTransit');
     assert.ok(p.totalWaitingData >= 0, 'totalWaitingData');
-    assert.ok(p.sentReliable.length >= 0 && p.sentReliable.length === countList(p));
+    assert.ok(p.sentReliable.length >= 0 && p.sentReliable.length === p.sentReliable.liveKeys().length, 'sent queue count');
   }
-}
-function countList(p: Peer): number {
-  let n = 0;
-  for (let c = p.sentReliable.head; c; c = c.sentNext) n++;
-  return n;
 }
 
 interface Stream {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OutgoingCommand, WHOLE_PACKET } from '../../src/enet/outgoing-command.js';
-import { OutgoingQueue, recycleCommand } from '../../src/enet/outgoing-queue.js';
+import { OutgoingQueue } from '../../src/enet/outgoing-queue.js';
 import { COMMAND_FLAG_ACKNOWLEDGE, COMMAND_FLAG_UNSEQUENCED, ProtocolCommand } from '../../src/enet/protocol.js';
 
 /** What a queued command should come out as. */
@@ -120,35 +120,28 @@ test('clear() drops everything; the queue is usable again', () => {
   check(q.shift(), e, 'after clear');
 });
 
-test('a recycled command comes back for a later row with that row\'s fields only; objects queued as such are never recycled', () => {
+test('rows come out through two reused views, in turn: the shifted one stays intact while the next front is made; objects come out as themselves', () => {
   const q = new OutgoingQueue();
   const buffers = [new Uint8Array(8), new Uint8Array(8)];
   q.pushData(ProtocolCommand.SEND_RELIABLE, 3, buffers[0]!, 8, 8, 41, 0, 0, 5);
-  const used = q.shift()!;
-  // What the engine does to a command in flight.
-  used.sendAttempts = 3;
-  used.sentTime = 1234;
-  used.roundTripTimeout = 200;
-  used.roundTripTimeoutLimit = 6400;
-  used.acknowledged = true;
-  recycleCommand(used);
-  const e = queueOne(q, 1, buffers); // a SEND_UNRELIABLE row
-  const reused = q.shift()!;
-  assert.equal(reused, used, 'the spare object');
-  check(reused, e, 'reused for the next row');
-  assert.equal(reused.acknowledged, false);
-  assert.equal(reused.roundTripTimeoutLimit, 0);
-  recycleCommand(reused);
-  recycleCommand(reused); // a second release of the same command is ignored: it cannot be handed out twice
-  const fragment = new OutgoingCommand(null, ProtocolCommand.SEND_FRAGMENT, COMMAND_FLAG_ACKNOWLEDGE, 1, buffers[1]!, 0, { data: buffers[1]!, flags: 1 }, 0, 8);
-  recycleCommand(fragment);
-  const x = queueOne(q, 2, buffers);
-  const y = queueOne(q, 4, buffers);
+  const e1 = queueOne(q, 1, buffers); // a SEND_UNRELIABLE row
   const first = q.shift()!;
-  const second = q.shift()!;
-  check(first, x, 'first row');
-  check(second, y, 'second row');
-  assert.equal(first, reused);
-  assert.notEqual(second, reused, 'released twice, handed out once');
-  assert.notEqual(second, fragment, 'a command queued as an object is never recycled');
+  assert.equal(first.isRowView, true);
+  // What the send loop does to a command it sends (a view's fields are only read afterwards).
+  first.sendAttempts = 1;
+  first.sentTime = 1234;
+  first.roundTripTimeout = 200;
+  first.roundTripTimeoutLimit = 6400;
+  const next = q.peek()!;
+  assert.notEqual(next, first, 'the next front is the other view');
+  assert.deepEqual([first.channelID, first.reliableSequenceNumber, first.dataOffset, first.sentTime], [3, 41, 8, 1234], 'the shifted view is untouched');
+  check(q.shift(), e1, 'second row, engine fields fresh');
+  const e2 = queueOne(q, 2, buffers);
+  const third = q.shift()!;
+  assert.equal(third, first, 'views are reused in turn: nothing allocated per row');
+  check(third, e2, 'the reused view carries the new row only (sendAttempts, sentTime, timeouts reset)');
+  const fragment = queueOne(q, 3, buffers); // every 7th from 3: an object
+  const out = q.shift()!;
+  assert.equal(out, fragment.object, 'an object queued as such');
+  assert.equal(out.isRowView, false);
 });

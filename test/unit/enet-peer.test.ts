@@ -336,9 +336,9 @@ test('a long burst queued before any service leaves as queued: ENet numbering, p
   }
 });
 
-test('a command acknowledged while waiting to be resent is skipped, and its object never reused meanwhile', () => {
-  // Commands made from queued rows are recycled once done with (outgoing-queue.ts); one
-  // acknowledged while it waits in the resend queue is still referenced there.
+test('a command acknowledged while waiting to be resent is skipped, and new rows in flight beside it are not confused with it', () => {
+  // A row that times out becomes an object in the resend queue (sent-queue.ts); one
+  // acknowledged while it waits there is still referenced there.
   const { a, b, ap, bp, now } = pair();
   sent(a, now());
   let t = now();
@@ -364,8 +364,9 @@ test('a command acknowledged while waiting to be resent is skipped, and its obje
   deliver();
   for (const d of b.takeDatagrams()) a.receive(d.data, B);
   while (a.service(t)) {}
-  assert.ok([...ap.reliableIndex.values()].every((c) => c.channelID === 0xff), 'every packet acknowledged (a ping may be in flight)');
-  // New packets: their commands must be new objects or recycled ones no queue still holds.
+  assert.ok([...ap.sentObjects.values()].every((c) => c.channelID === 0xff), 'every resent packet acknowledged (a ping may be in flight)');
+  assert.ok(ap.sentReliable.liveKeys().every(([channel]) => channel === 0xff), 'nothing of channel 0 in flight');
+  // New packets: rows again, in flight beside what the resend queue may still hold.
   for (let n = 20; n < 40; n++) ap.send(0, new Uint8Array(500).fill(n), PacketFlag.RELIABLE);
   ap.packetThrottle = 32;
   for (const d of firstResends) b.receive(d.data, A); // duplicates by now

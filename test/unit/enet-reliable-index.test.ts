@@ -1,19 +1,17 @@
 /**
- * ReliableIndex: the per-channel rings that find a sent reliable command by (channel, sequence
- * number) when its acknowledgement comes. Checked against a Map model under the engine's
+ * ReliableIndex: the per-channel rings that find a sent reliable command's entry (a number in
+ * the sent queue) by (channel, sequence number) when its acknowledgement comes. Checked against a Map model under the engine's
  * usage (first sends in sequence order, acknowledgements in any order, numbers wrapping at
  * 2^16), including spans that force the ring to grow.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OutgoingCommand } from '../../src/enet/outgoing-command.js';
-import { ProtocolCommand } from '../../src/enet/protocol.js';
 import { ReliableIndex } from '../../src/enet/reliable-index.js';
 
-function command(channelID: number, seq: number): OutgoingCommand {
-  const c = new OutgoingCommand(null, ProtocolCommand.SEND_RELIABLE, 0, channelID, null, 0, null, 0, 0);
-  c.reliableSequenceNumber = seq;
-  return c;
+/** Distinct entry numbers, growing like the sent queue's (past 2^32, as on a long-lived peer). */
+let nextEntry = 2 ** 32 - 5;
+function entry(): number {
+  return nextEntry++;
 }
 
 function rng(seed: number): () => number {
@@ -25,7 +23,7 @@ test('matches a Map model: in-order sends, random-order acknowledgements, wrap, 
   for (const seed of [1, 2, 3, 4, 5]) {
     const random = rng(seed);
     const index = new ReliableIndex();
-    const model = new Map<number, OutgoingCommand>();
+    const model = new Map<number, number>();
     const channels = [0, 1, 7, 0xff];
     // Each channel starts near the wrap so most runs cross 65535 → 0.
     const next = new Map(channels.map((ch) => [ch, (65536 - 300 + Math.floor(random() * 200)) & 0xffff]));
@@ -46,7 +44,7 @@ test('matches a Map model: in-order sends, random-order acknowledgements, wrap, 
         for (let i = 0; i < n; i++) {
           const seq = next.get(ch)!;
           next.set(ch, (seq + 1) & 0xffff);
-          const c = command(ch, seq);
+          const c = entry();
           index.set(ch, seq, c);
           model.set(key(ch, seq), c);
           sent.get(ch)!.push(seq);
@@ -59,11 +57,11 @@ test('matches a Map model: in-order sends, random-order acknowledgements, wrap, 
         if (first !== undefined && r < 0.8) seq = first;
         else if (list.length > 0 && r < 0.95) seq = list[Math.floor(random() * list.length)]!;
         else seq = Math.floor(random() * 0x10000);
-        const expected = model.get(key(ch, seq));
+        const expected = model.get(key(ch, seq)) ?? -1;
         assert.equal(index.get(ch, seq), expected, `get ${ch}/${seq}`);
         assert.equal(index.delete(ch, seq), expected, `delete ${ch}/${seq}`);
         model.delete(key(ch, seq));
-        assert.equal(index.get(ch, seq), undefined);
+        assert.equal(index.get(ch, seq), -1);
       }
       if (step % 5000 === 0) assert.deepEqual(new Set(index.values()), new Set(model.values()), `contents at ${step}`);
     }
@@ -74,33 +72,33 @@ test('matches a Map model: in-order sends, random-order acknowledgements, wrap, 
 
 test('absent channels, numbers outside the span, and clear()', () => {
   const index = new ReliableIndex();
-  assert.equal(index.get(3, 10), undefined);
-  assert.equal(index.delete(3, 10), undefined);
-  const a = command(3, 10);
-  const b = command(3, 12);
+  assert.equal(index.get(3, 10), -1);
+  assert.equal(index.delete(3, 10), -1);
+  const a = entry();
+  const b = entry();
   index.set(3, 10, a);
   index.set(3, 12, b);
-  assert.equal(index.get(3, 11), undefined, 'a gap');
-  assert.equal(index.get(3, 13), undefined, 'past the newest');
-  assert.equal(index.get(3, 9), undefined, 'before the oldest');
-  assert.equal(index.get(4, 10), undefined, 'another channel');
+  assert.equal(index.get(3, 11), -1, 'a gap');
+  assert.equal(index.get(3, 13), -1, 'past the newest');
+  assert.equal(index.get(3, 9), -1, 'before the oldest');
+  assert.equal(index.get(4, 10), -1, 'another channel');
   assert.equal(index.delete(3, 10), a);
   assert.equal(index.get(3, 12), b, 'the base moved past the gap');
   index.clear();
-  assert.equal(index.get(3, 12), undefined);
+  assert.equal(index.get(3, 12), -1);
   assert.deepEqual([...index.values()], []);
 });
 
 test('a span of every 16-bit number still answers exactly', () => {
   const index = new ReliableIndex();
-  const cs: OutgoingCommand[] = [];
-  for (let seq = 0; seq < 0x10000; seq++) {
-    const c = command(0, (seq + 40_000) & 0xffff);
+  const cs: Array<{ seq: number; e: number }> = [];
+  for (let n = 0; n < 0x10000; n++) {
+    const c = { seq: (n + 40_000) & 0xffff, e: entry() };
     cs.push(c);
-    index.set(0, c.reliableSequenceNumber, c);
+    index.set(0, c.seq, c.e);
   }
-  for (let i = cs.length - 1; i >= 0; i -= 3) assert.equal(index.delete(0, cs[i]!.reliableSequenceNumber), cs[i]);
+  for (let i = cs.length - 1; i >= 0; i -= 3) assert.equal(index.delete(0, cs[i]!.seq), cs[i]!.e);
   for (let i = 0; i < cs.length; i++) {
-    assert.equal(index.get(0, cs[i]!.reliableSequenceNumber), (cs.length - 1 - i) % 3 === 0 ? undefined : cs[i]);
+    assert.equal(index.get(0, cs[i]!.seq), (cs.length - 1 - i) % 3 === 0 ? -1 : cs[i]!.e);
   }
 });

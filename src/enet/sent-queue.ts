@@ -1,0 +1,298 @@
+/**
+ * The reliable commands of a peer that were sent and not yet acknowledged, in the order they
+ * were sent: ENet's sentReliableCommands list.
+ *
+ * A plain SEND_RELIABLE made from a queued row (outgoing-queue.ts) stays a row here, in typed
+ * arrays, from its send to its acknowledgement: no command object is made, linked, recycled
+ * or reached by the garbage collector for it (profile, 64 B messages and the relay: making,
+ * linking, unlinking and recycling one object per message, with its write barriers, was a
+ * fifth of the sender's engine time, and in the relay each of those touches was a cache miss).
+ * Other reliable commands (fragments, connection-level commands, and rows that timed out and
+ * were made into objects to be resent) are entries that hold their object.
+ *
+ * Entries are numbered in send order; an acknowledged entry is marked dead and the queue's
+ * front moves past dead entries, so removal is O(1) and order is kept. Rows are found by
+ * (channel, sequence number) through their own index; objects carry their entry number.
+ *
+ * @see enet protocol.c enet_protocol_remove_sent_reliable_command, enet_protocol_check_timeouts
+ */
+import { Deque } from './deque.js';
+import { OutgoingCommand, WHOLE_PACKET } from './outgoing-command.js';
+import { COMMAND_FLAG_ACKNOWLEDGE, ProtocolCommand } from './protocol.js';
+import { ReliableIndex } from './reliable-index.js';
+
+const DEAD = 0;
+const ROW = 1;
+const OBJECT = 2;
+const INITIAL_CAPACITY = 16;
+/**
+ * An entry is 8 doubles — 64 bytes, one cache line — in one Float64Array: everything the send
+ * and the acknowledgement of a message touch is in one line (a column per field cost a line
+ * per field, and more than the objects it replaced).
+ */
+const STRIDE = 8;
+const KIND = 0;
+/** Rows: channel << 16 | sequence number. */
+const KEY = 1;
+const SENT_TIME = 2;
+const TIMEOUT = 3;
+const LIMIT = 4;
+const ORDER = 5;
+/** Rows: payload offset × 65536 + length (a plain data command's length fits 16 bits). */
+const PAYLOAD = 6;
+/** Id of the entry's payload buffer (rows) or object in `refs`. */
+const REF = 7;
+const NO_ENTRIES = new Float64Array(0);
+
+/** What a test or diagnostic may read of a command in flight, row or object alike. */
+export interface SentCommandInfo {
+  readonly channelID: number;
+  readonly reliableSequenceNumber: number;
+  readonly sendAttempts: number;
+  readonly sentTime: number;
+  readonly roundTripTimeout: number;
+  readonly roundTripTimeoutLimit: number;
+}
+
+export class SentQueue {
+  /** Number of the entry in ring slot `head` (entry numbers count up by one per push). */
+  private first = 0;
+  private head = 0;
+  /** Entries from `first` on, dead ones included; the newest is first + slots − 1. */
+  private slots = 0;
+  private live = 0;
+  private capacity = 0;
+  private entries = NO_ENTRIES;
+  /** Buffers and objects of the entries, oldest first, no repeats in a row (as OutgoingQueue's). */
+  private readonly refs = new Deque<Uint8Array | OutgoingCommand>(4);
+  private firstRefId = 0;
+  private lastBuffer: Uint8Array | null = null;
+  /** Entry numbers of the live rows by (channel, sequence number). */
+  private readonly rows = new ReliableIndex();
+
+  /** Live entries (commands in flight). */
+  get length(): number {
+    return this.live;
+  }
+
+  isEmpty(): boolean {
+    return this.live === 0;
+  }
+
+  /**
+   * Adds a plain SEND_RELIABLE just sent for the first time, read from `c` (a queue's view of
+   * its row, reused afterwards: nothing of `c` is kept).
+   */
+  pushRow(c: OutgoingCommand): void {
+    const at = this.reserve() * STRIDE;
+    const buffer = c.dataBuffer!;
+    if (buffer !== this.lastBuffer) {
+      this.addRef(buffer);
+      this.lastBuffer = buffer;
+    }
+    const m = this.entries;
+    m[at + KIND] = ROW;
+    m[at + KEY] = (c.channelID << 16) | c.reliableSequenceNumber;
+    m[at + SENT_TIME] = c.sentTime;
+    m[at + TIMEOUT] = c.roundTripTimeout;
+    m[at + LIMIT] = c.roundTripTimeoutLimit;
+    m[at + ORDER] = c.order;
+    m[at + PAYLOAD] = c.dataOffset * 65536 + c.fragmentLength;
+    m[at + REF] = (this.firstRefId + this.refs.length - 1) >>> 0;
+    this.rows.set(c.channelID, c.reliableSequenceNumber, this.first + this.slots - 1);
+  }
+
+  /** Adds a command object just sent (its sentTime and timeouts already set). */
+  pushObject(c: OutgoingCommand): void {
+    const at = this.reserve() * STRIDE;
+    this.entries[at + KIND] = OBJECT;
+    this.entries[at + REF] = this.addRef(c);
+    this.lastBuffer = null;
+    c.sentEntry = this.first + this.slots - 1;
+    c.inSentList = true;
+  }
+
+  /**
+   * Removes the row (channel, seq) when one is in flight.
+   * @returns its payload length, or −1 when no row has that number
+   */
+  removeRow(channelID: number, seq: number): number {
+    const e = this.rows.delete(channelID, seq);
+    if (e < 0) return -1;
+    const i = this.slotOf(e);
+    const length = this.entries[i * STRIDE + PAYLOAD]! % 65536;
+    this.kill(i, e);
+    return length;
+  }
+
+  /** Removes a command object that is in the queue (inSentList). */
+  removeObject(c: OutgoingCommand): void {
+    if (!c.inSentList) return;
+    c.inSentList = false;
+    this.kill(this.slotOf(c.sentEntry), c.sentEntry);
+  }
+
+  // ---- walking in send order (checkTimeouts) ----------------------------------------------------
+  /** Number of the oldest live entry, or −1. */
+  firstEntry(): number {
+    return this.live === 0 ? -1 : this.first;
+  }
+
+  /** Number of the next live entry after `e`, or −1. */
+  nextEntry(e: number): number {
+    const end = this.first + this.slots;
+    for (let n = e + 1; n < end; n++) if (this.entries[this.slotOf(n) * STRIDE + KIND] !== DEAD) return n;
+    return -1;
+  }
+
+  /** The object of entry `e`, or null when it is a row. */
+  objectAt(e: number): OutgoingCommand | null {
+    const i = this.slotOf(e);
+    return this.entries[i * STRIDE + KIND] === OBJECT ? (this.refOf(i) as OutgoingCommand) : null;
+  }
+
+  rowSentTime(e: number): number {
+    return this.entries[this.slotOf(e) * STRIDE + SENT_TIME]!;
+  }
+
+  rowTimeout(e: number): number {
+    return this.entries[this.slotOf(e) * STRIDE + TIMEOUT]!;
+  }
+
+  rowTimeoutLimit(e: number): number {
+    return this.entries[this.slotOf(e) * STRIDE + LIMIT]!;
+  }
+
+  /** When the oldest live entry times out (sentTime + roundTripTimeout, mod 2^32); 0 when empty. */
+  frontDeadline(): number {
+    if (this.live === 0) return 0;
+    const c = this.objectAt(this.first);
+    if (c) return (c.sentTime + c.roundTripTimeout) >>> 0;
+    const at = this.head * STRIDE;
+    return (this.entries[at + SENT_TIME]! + this.entries[at + TIMEOUT]!) >>> 0;
+  }
+
+  /**
+   * Takes row entry `e` out of the queue as a command object, to be resent: it carries the
+   * row's fields, one send attempt, and is the caller's from now on (not indexed here).
+   */
+  takeRowAsObject(e: number): OutgoingCommand {
+    const i = this.slotOf(e);
+    const m = this.entries;
+    const at = i * STRIDE;
+    const key = m[at + KEY]!;
+    const channelID = key >>> 16;
+    const seq = key & 0xffff;
+    const payload = m[at + PAYLOAD]!;
+    const c = new OutgoingCommand(
+      null, ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, channelID,
+      this.refOf(i) as Uint8Array, Math.floor(payload / 65536), WHOLE_PACKET, 0, payload % 65536,
+    );
+    c.reliableSequenceNumber = seq;
+    c.sentTime = m[at + SENT_TIME]!;
+    c.roundTripTimeout = m[at + TIMEOUT]!;
+    c.roundTripTimeoutLimit = m[at + LIMIT]!;
+    c.order = m[at + ORDER]!;
+    c.sendAttempts = 1;
+    this.rows.delete(channelID, seq);
+    this.kill(i, e);
+    return c;
+  }
+
+  /** The row (channel, seq) in flight, as read-only fields (tests, diagnostics); undefined when none. */
+  rowInfo(channelID: number, seq: number): SentCommandInfo | undefined {
+    const e = this.rows.get(channelID, seq);
+    if (e < 0) return undefined;
+    const at = this.slotOf(e) * STRIDE;
+    const m = this.entries;
+    return {
+      channelID, reliableSequenceNumber: seq, sendAttempts: 1,
+      sentTime: m[at + SENT_TIME]!, roundTripTimeout: m[at + TIMEOUT]!, roundTripTimeoutLimit: m[at + LIMIT]!,
+    };
+  }
+
+  /** (channel, sequence number) of every live entry, oldest first (tests, diagnostics). */
+  liveKeys(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let e = this.firstEntry(); e >= 0; e = this.nextEntry(e)) {
+      const c = this.objectAt(e);
+      const key = this.entries[this.slotOf(e) * STRIDE + KEY]!;
+      out.push(c ? [c.channelID, c.reliableSequenceNumber] : [key >>> 16, key & 0xffff]);
+    }
+    return out;
+  }
+
+  clear(): void {
+    for (let e = this.firstEntry(); e >= 0; e = this.nextEntry(e)) {
+      const c = this.objectAt(e);
+      if (c) c.inSentList = false;
+    }
+    this.first += this.slots;
+    this.head = 0;
+    this.slots = 0;
+    this.live = 0;
+    this.capacity = 0;
+    this.entries = NO_ENTRIES;
+    this.refs.clear();
+    this.firstRefId = 0;
+    this.lastBuffer = null;
+    this.rows.clear();
+  }
+
+  // ---- storage ------------------------------------------------------------------------------------
+  private slotOf(e: number): number {
+    return (this.head + (e - this.first)) & (this.capacity - 1);
+  }
+
+  /** Marks slot `i` (entry `e`) dead; the front moves past dead entries. */
+  private kill(i: number, e: number): void {
+    const m = this.entries;
+    m[i * STRIDE + KIND] = DEAD;
+    this.live--;
+    if (e !== this.first) return;
+    const mask = this.capacity - 1;
+    do {
+      this.head = (this.head + 1) & mask;
+      this.first++;
+      this.slots--;
+    } while (this.slots > 0 && m[this.head * STRIDE + KIND] === DEAD);
+    // Buffers and objects only dead entries used are let go.
+    const keep = this.slots > 0 ? m[this.head * STRIDE + REF]! : (this.firstRefId + this.refs.length) >>> 0;
+    while (this.firstRefId !== keep) {
+      this.refs.shift();
+      this.firstRefId = (this.firstRefId + 1) >>> 0;
+    }
+    if (this.refs.isEmpty()) this.lastBuffer = null;
+  }
+
+  private reserve(): number {
+    if (this.slots === this.capacity) this.resize(Math.max(INITIAL_CAPACITY, this.capacity * 2));
+    const i = (this.head + this.slots) & (this.capacity - 1);
+    this.slots++;
+    this.live++;
+    return i;
+  }
+
+  private addRef(ref: Uint8Array | OutgoingCommand): number {
+    this.refs.push(ref);
+    return (this.firstRefId + this.refs.length - 1) >>> 0;
+  }
+
+  private refOf(i: number): Uint8Array | OutgoingCommand {
+    return this.refs.at((this.entries[i * STRIDE + REF]! - this.firstRefId) >>> 0)!;
+  }
+
+  /** New storage for `capacity` slots, the entries unwrapped to start at slot 0. */
+  private resize(capacity: number): void {
+    const made = new Float64Array(capacity * STRIDE);
+    const old = this.entries;
+    const mask = this.capacity - 1;
+    for (let k = 0; k < this.slots; k++) {
+      const from = ((this.head + k) & mask) * STRIDE;
+      made.set(old.subarray(from, from + STRIDE), k * STRIDE);
+    }
+    this.entries = made;
+    this.head = 0;
+    this.capacity = capacity;
+  }
+}
