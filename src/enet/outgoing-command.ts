@@ -4,8 +4,8 @@
  * ENet keeps one outgoing list per peer and walks it on every send, and searches the
  * sent-reliable list linearly for every acknowledgement. Here queued commands sit in per-kind
  * FIFOs (peer.ts; plain data commands as rows, outgoing-queue.ts), and commands in flight in
- * the sent queue (sent-queue.ts), found by (channel, sequence number) through per-channel
- * rings (reliable-index.ts): O(1) per acknowledgement.
+ * the sent queue (sent-queue.ts), found by (channel, sequence number) in O(1) per
+ * acknowledgement.
  *
  * @see enet enet.h ENetOutgoingCommand, protocol.c enet_protocol_remove_sent_reliable_command
  */

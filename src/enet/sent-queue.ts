@@ -11,15 +11,17 @@
  * were made into objects to be resent) are entries that hold their object.
  *
  * Entries are numbered in send order; an acknowledged entry is marked dead and the queue's
- * front moves past dead entries, so removal is O(1) and order is kept. Rows are found by
- * (channel, sequence number) through their own index; objects carry their entry number.
+ * front moves past dead entries, so removal is O(1) and order is kept. Objects carry their
+ * entry number. A row is found by (channel, sequence number): first at the front (an
+ * acknowledgement in order, the usual case, touches nothing else), else through its channel's
+ * direct-mapped table (sequence number → entry number), whose answer is checked against the
+ * entry itself, so a row that leaves needs no clearing there.
  *
  * @see enet protocol.c enet_protocol_remove_sent_reliable_command, enet_protocol_check_timeouts
  */
 import { Deque } from './deque.js';
 import { OutgoingCommand, WHOLE_PACKET } from './outgoing-command.js';
 import { COMMAND_FLAG_ACKNOWLEDGE, ProtocolCommand } from './protocol.js';
-import { ReliableIndex } from './reliable-index.js';
 
 const DEAD = 0;
 const ROW = 1;
@@ -43,6 +45,9 @@ const PAYLOAD = 6;
 /** Id of the entry's payload buffer (rows) or object in `refs`. */
 const REF = 7;
 const NO_ENTRIES = new Float64Array(0);
+/** Slots of a channel's first row table; it doubles (at most to every 16-bit number) when two live rows would share one. */
+const INITIAL_TABLE = 64;
+const MAX_TABLE = 0x10000;
 
 /** What a test or diagnostic may read of a command in flight, row or object alike. */
 export interface SentCommandInfo {
@@ -67,8 +72,8 @@ export class SentQueue {
   private readonly refs = new Deque<Uint8Array | OutgoingCommand>(4);
   private firstRefId = 0;
   private lastBuffer: Uint8Array | null = null;
-  /** Entry numbers of the live rows by (channel, sequence number). */
-  private readonly rows = new ReliableIndex();
+  /** Per channel: entry numbers of rows by sequence number (seq & mask; −1 or stale entries read as none). */
+  private tables: (Float64Array | undefined)[] = [];
 
   /** Live entries (commands in flight). */
   get length(): number {
@@ -99,7 +104,7 @@ export class SentQueue {
     m[at + ORDER] = c.order;
     m[at + PAYLOAD] = c.dataOffset * 65536 + c.fragmentLength;
     m[at + REF] = (this.firstRefId + this.refs.length - 1) >>> 0;
-    this.rows.set(c.channelID, c.reliableSequenceNumber, this.first + this.slots - 1);
+    this.index(c.channelID, c.reliableSequenceNumber, this.first + this.slots - 1);
   }
 
   /** Adds a command object just sent (its sentTime and timeouts already set). */
@@ -117,7 +122,7 @@ export class SentQueue {
    * @returns its payload length, or −1 when no row has that number
    */
   removeRow(channelID: number, seq: number): number {
-    const e = this.rows.delete(channelID, seq);
+    const e = this.findRow(channelID, seq);
     if (e < 0) return -1;
     const i = this.slotOf(e);
     const length = this.entries[i * STRIDE + PAYLOAD]! % 65536;
@@ -194,14 +199,13 @@ export class SentQueue {
     c.roundTripTimeoutLimit = m[at + LIMIT]!;
     c.order = m[at + ORDER]!;
     c.sendAttempts = 1;
-    this.rows.delete(channelID, seq);
     this.kill(i, e);
     return c;
   }
 
   /** The row (channel, seq) in flight, as read-only fields (tests, diagnostics); undefined when none. */
   rowInfo(channelID: number, seq: number): SentCommandInfo | undefined {
-    const e = this.rows.get(channelID, seq);
+    const e = this.findRow(channelID, seq);
     if (e < 0) return undefined;
     const at = this.slotOf(e) * STRIDE;
     const m = this.entries;
@@ -236,7 +240,66 @@ export class SentQueue {
     this.refs.clear();
     this.firstRefId = 0;
     this.lastBuffer = null;
-    this.rows.clear();
+    this.tables = [];
+  }
+
+  // ---- finding rows -------------------------------------------------------------------------------
+  /** The entry number of the live row (channel, seq), or −1. */
+  private findRow(channelID: number, seq: number): number {
+    if (this.live === 0) return -1;
+    const key = (channelID << 16) | seq;
+    const m = this.entries;
+    // An acknowledgement in order: the front entry.
+    let at = this.head * STRIDE;
+    if (m[at + KEY] === key && m[at + KIND] === ROW) return this.first;
+    const table = this.tables[channelID];
+    if (table === undefined) return -1;
+    const e = table[seq & (table.length - 1)]!;
+    if (e < this.first || e >= this.first + this.slots) return -1;
+    at = this.slotOf(e) * STRIDE;
+    return m[at + KIND] === ROW && m[at + KEY] === key ? e : -1;
+  }
+
+  /** Records entry `e` as the row (channel, seq), growing the channel's table if a live row holds the slot. */
+  private index(channelID: number, seq: number, e: number): void {
+    let table = this.tables[channelID];
+    if (table === undefined) {
+      while (this.tables.length <= channelID) this.tables.push(undefined);
+      table = this.tables[channelID] = new Float64Array(INITIAL_TABLE).fill(-1);
+    }
+    // Another live row of this channel in the slot: a bigger table (the new row is in the
+    // queue already, so the rebuilt table holds it too).
+    if (this.liveRowAt(table[seq & (table.length - 1)]!)) this.growTable(channelID, table.length * 2);
+    else table[seq & (table.length - 1)] = e;
+  }
+
+  /** Whether entry `e` (of a table) is a live row. */
+  private liveRowAt(e: number): boolean {
+    return e >= this.first && e < this.first + this.slots && this.entries[this.slotOf(e) * STRIDE + KIND] === ROW;
+  }
+
+  /**
+   * A table for the channel's live rows of at least `size` slots, doubled until no two share
+   * a slot (at most every 16-bit number: distinct numbers never do). Amortised: it only grows.
+   */
+  private growTable(channelID: number, size: number): void {
+    const m = this.entries;
+    for (; ; size *= 2) {
+      const table = new Float64Array(size).fill(-1);
+      let clash = false;
+      for (let e = this.firstEntry(); e >= 0 && !clash; e = this.nextEntry(e)) {
+        const at = this.slotOf(e) * STRIDE;
+        const key = m[at + KEY]!;
+        if (m[at + KIND] !== ROW || key >>> 16 !== channelID) continue;
+        const i = key & (size - 1);
+        if (table[i]! >= 0 && size < MAX_TABLE) clash = true;
+        else table[i] = e;
+      }
+      if (!clash) {
+        this.tables[channelID] = table;
+        return;
+      }
+    }
   }
 
   // ---- storage ------------------------------------------------------------------------------------

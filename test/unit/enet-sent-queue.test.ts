@@ -137,3 +137,30 @@ test('matches an array model: rows and objects in send order, removals in any or
     checkAgainst(q, [e], 'after clear');
   }
 });
+
+test('thousands of rows in flight on one channel, acknowledged in random order: each found once (table growth, wrap)', () => {
+  const random = rng(7);
+  const q = new SentQueue();
+  const buffer = new Uint8Array(16);
+  const N = 5000;
+  const entries: ModelEntry[] = [];
+  for (let n = 0; n < N; n++) {
+    const e: ModelEntry = { row: true, channelID: 3, seq: (65_000 + n) & 0xffff, sentTime: n, timeout: 100, limit: 3200, order: n, buffer, offset: 0, length: n % 1000 };
+    pushRow(q, e);
+    entries.push(e);
+    // Now and then an acknowledgement arrives out of order, while the table is still growing.
+    if (n % 50 === 49) {
+      const i = Math.floor(random() * entries.length);
+      const [gone] = entries.splice(i, 1);
+      assert.equal(q.removeRow(3, gone!.seq), gone!.length);
+    }
+  }
+  for (let left = entries.length; left > 0; left--) {
+    const i = Math.floor(random() * left);
+    const [gone] = entries.splice(i, 1);
+    assert.equal(q.removeRow(3, gone!.seq), gone!.length, `seq ${gone!.seq}`);
+    assert.equal(q.removeRow(3, gone!.seq), -1);
+  }
+  assert.equal(q.length, 0);
+  assert.equal(q.removeRow(3, 65_000), -1);
+});
