@@ -33,6 +33,7 @@ const INITIAL_CAPACITY = 16;
  * per field, and more than the objects it replaced).
  */
 const STRIDE = 8;
+/** The entry's kind (DEAD, ROW, OBJECT) in the low 2 bits; a row's payload length above them (small integers: no float arithmetic to read it). */
 const KIND = 0;
 /** Rows: channel << 16 | sequence number. */
 const KEY = 1;
@@ -40,7 +41,7 @@ const SENT_TIME = 2;
 const TIMEOUT = 3;
 const LIMIT = 4;
 const ORDER = 5;
-/** Rows: payload offset × 65536 + length (a plain data command's length fits 16 bits). */
+/** Rows: payload offset. */
 const PAYLOAD = 6;
 /** Id of the entry's payload buffer (rows) or object in `refs`. */
 const REF = 7;
@@ -96,13 +97,13 @@ export class SentQueue {
       this.lastBuffer = buffer;
     }
     const m = this.entries;
-    m[at + KIND] = ROW;
+    m[at + KIND] = ROW | (c.fragmentLength << 2);
     m[at + KEY] = (c.channelID << 16) | c.reliableSequenceNumber;
     m[at + SENT_TIME] = c.sentTime;
     m[at + TIMEOUT] = c.roundTripTimeout;
     m[at + LIMIT] = c.roundTripTimeoutLimit;
     m[at + ORDER] = c.order;
-    m[at + PAYLOAD] = c.dataOffset * 65536 + c.fragmentLength;
+    m[at + PAYLOAD] = c.dataOffset;
     m[at + REF] = (this.firstRefId + this.refs.length - 1) >>> 0;
     this.index(c.channelID, c.reliableSequenceNumber, this.first + this.slots - 1);
   }
@@ -125,7 +126,7 @@ export class SentQueue {
     const e = this.findRow(channelID, seq);
     if (e < 0) return -1;
     const i = this.slotOf(e);
-    const length = this.entries[i * STRIDE + PAYLOAD]! % 65536;
+    const length = this.entries[i * STRIDE + KIND]! >>> 2;
     this.kill(i, e);
     return length;
   }
@@ -153,7 +154,7 @@ export class SentQueue {
   /** The object of entry `e`, or null when it is a row. */
   objectAt(e: number): OutgoingCommand | null {
     const i = this.slotOf(e);
-    return this.entries[i * STRIDE + KIND] === OBJECT ? (this.refOf(i) as OutgoingCommand) : null;
+    return (this.entries[i * STRIDE + KIND]! & 3) === OBJECT ? (this.refOf(i) as OutgoingCommand) : null;
   }
 
   rowSentTime(e: number): number {
@@ -171,10 +172,11 @@ export class SentQueue {
   /** When the oldest live entry times out (sentTime + roundTripTimeout, mod 2^32); 0 when empty. */
   frontDeadline(): number {
     if (this.live === 0) return 0;
-    const c = this.objectAt(this.first);
-    if (c) return (c.sentTime + c.roundTripTimeout) >>> 0;
     const at = this.head * STRIDE;
-    return (this.entries[at + SENT_TIME]! + this.entries[at + TIMEOUT]!) >>> 0;
+    const m = this.entries;
+    if ((m[at + KIND]! & 3) === ROW) return (m[at + SENT_TIME]! + m[at + TIMEOUT]!) >>> 0;
+    const c = this.refOf(this.head) as OutgoingCommand;
+    return (c.sentTime + c.roundTripTimeout) >>> 0;
   }
 
   /**
@@ -188,10 +190,9 @@ export class SentQueue {
     const key = m[at + KEY]!;
     const channelID = key >>> 16;
     const seq = key & 0xffff;
-    const payload = m[at + PAYLOAD]!;
     const c = new OutgoingCommand(
       null, ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, channelID,
-      this.refOf(i) as Uint8Array, Math.floor(payload / 65536), WHOLE_PACKET, 0, payload % 65536,
+      this.refOf(i) as Uint8Array, m[at + PAYLOAD]!, WHOLE_PACKET, 0, m[at + KIND]! >>> 2,
     );
     c.reliableSequenceNumber = seq;
     c.sentTime = m[at + SENT_TIME]!;
@@ -251,13 +252,13 @@ export class SentQueue {
     const m = this.entries;
     // An acknowledgement in order: the front entry.
     let at = this.head * STRIDE;
-    if (m[at + KEY] === key && m[at + KIND] === ROW) return this.first;
+    if (m[at + KEY] === key && (m[at + KIND]! & 3) === ROW) return this.first;
     const table = this.tables[channelID];
     if (table === undefined) return -1;
     const e = table[seq & (table.length - 1)]!;
     if (e < this.first || e >= this.first + this.slots) return -1;
     at = this.slotOf(e) * STRIDE;
-    return m[at + KIND] === ROW && m[at + KEY] === key ? e : -1;
+    return (m[at + KIND]! & 3) === ROW && m[at + KEY] === key ? e : -1;
   }
 
   /** Records entry `e` as the row (channel, seq), growing the channel's table if a live row holds the slot. */
@@ -275,7 +276,7 @@ export class SentQueue {
 
   /** Whether entry `e` (of a table) is a live row. */
   private liveRowAt(e: number): boolean {
-    return e >= this.first && e < this.first + this.slots && this.entries[this.slotOf(e) * STRIDE + KIND] === ROW;
+    return e >= this.first && e < this.first + this.slots && (this.entries[this.slotOf(e) * STRIDE + KIND]! & 3) === ROW;
   }
 
   /**
@@ -290,7 +291,7 @@ export class SentQueue {
       for (let e = this.firstEntry(); e >= 0 && !clash; e = this.nextEntry(e)) {
         const at = this.slotOf(e) * STRIDE;
         const key = m[at + KEY]!;
-        if (m[at + KIND] !== ROW || key >>> 16 !== channelID) continue;
+        if ((m[at + KIND]! & 3) !== ROW || key >>> 16 !== channelID) continue;
         const i = key & (size - 1);
         if (table[i]! >= 0 && size < MAX_TABLE) clash = true;
         else table[i] = e;
