@@ -28,6 +28,27 @@ export function copyBytes(source: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Where {@link shareBytes} put a copy: `length` bytes of `buffer` at `offset`. */
+export interface SharedBytes {
+  readonly buffer: Uint8Array;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * A copy of `source` for queueing to many peers (a relayed broadcast): the slab it was put in
+ * (its own buffer when large) and its offset there. Consecutive copies share a slab, so a
+ * peer's queued messages share one buffer reference (outgoing-queue.ts keeps one per buffer
+ * change, not per message: profile, relay).
+ */
+export function shareBytes(source: Uint8Array): SharedBytes {
+  const length = source.length;
+  if (length > MAX_POOLED) return { buffer: source.slice(), offset: 0, length };
+  const at = reserveInSlab(length);
+  slab.set(source, at);
+  return { buffer: slab, offset: at, length };
+}
+
 /**
  * Reserves `length` bytes (≤ 4096) in the current slab, or a new one, and returns their offset in
  * {@link reservedSlab}, which must be read right after: a queued message can keep

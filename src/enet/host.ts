@@ -13,12 +13,12 @@
  */
 import { Error } from '../core/error.js';
 import { bandwidthThrottle, HOST_BANDWIDTH_THROTTLE_INTERVAL } from './bandwidth.js';
-import { copyBytes } from './bytes.js';
+import { shareBytes } from './bytes.js';
 import { Deque } from './deque.js';
 import { receiveIncomingCommands } from './host-incoming.js';
 import { sendOutgoingCommands } from './host-outgoing.js';
 import { Peer } from './peer.js';
-import { queuePacket } from './peer-send.js';
+import { queuePacketAt } from './peer-send.js';
 import {
   COMMAND_FLAG_ACKNOWLEDGE,
   PROTOCOL_MAXIMUM_CHANNEL_COUNT,
@@ -289,12 +289,12 @@ export class Host {
    */
   broadcast(channelID: number, data: Uint8Array, flags = 0): Error {
     if (data.length > this.maximumPacketSize) return Error.ERR_PARAMETER_RANGE_ERROR;
-    // One copy shared by every peer (fragments group by packet identity per peer only).
-    const shared = flags & PacketFlag.NO_ALLOCATE ? data : copyBytes(data);
+    // One copy shared by every peer, in a slab (fragments group by packet identity per peer only).
+    const shared = flags & PacketFlag.NO_ALLOCATE ? { buffer: data, offset: 0, length: data.length } : shareBytes(data);
     for (const peer of this.peers) {
       if (peer.state !== PeerState.CONNECTED) continue;
       const channel = peer.channels[channelID];
-      if (channel) queuePacket(peer, channel, shared, flags, false);
+      if (channel) queuePacketAt(peer, channel, shared.buffer, shared.offset, shared.length, flags, false);
     }
     return Error.OK;
   }

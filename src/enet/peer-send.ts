@@ -5,7 +5,7 @@
  * @see enet peer.c enet_peer_send
  */
 import { Error } from '../core/error.js';
-import { copyBytes } from './bytes.js';
+import { copyBytes, reserveInSlab, reservedSlab } from './bytes.js';
 import type { Channel } from './channel.js';
 import type { Peer } from './peer.js';
 import {
@@ -29,21 +29,41 @@ const SEND_FRAGMENT_SIZE = COMMAND_SIZES[ProtocolCommand.SEND_FRAGMENT]!;
  * @see enet peer.c enet_peer_send
  */
 export function queuePacket(peer: Peer, channel: Channel, data: Uint8Array, flags: number, copy: boolean): Error {
-  const length = data.length;
+  return queuePacketAt(peer, channel, data, 0, data.length, flags, copy);
+}
+
+/**
+ * {@link queuePacket} for the `length` bytes of `buffer` at `offset`. Without `copy` the
+ * bytes are queued where they are and must never change: relays put one copy of a packet in
+ * a shared slab (bytes.ts) and queue it for every recipient, so consecutive messages of a
+ * peer share one buffer (one reference kept per slab, not per message: outgoing-queue.ts).
+ */
+export function queuePacketAt(
+  peer: Peer, channel: Channel, buffer: Uint8Array, offset: number, length: number, flags: number, copy: boolean,
+): Error {
   let fragmentLength = peer.mtu - HEADER_SIZE_FULL - SEND_FRAGMENT_SIZE;
   if (peer.host.checksumEnabled) fragmentLength -= CHECKSUM_SIZE;
+  const whole = offset === 0 && length === buffer.length;
   if (length > fragmentLength) {
+    const data = whole ? buffer : buffer.subarray(offset, offset + length);
     const packet: Packet = { data: copy ? copyBytes(data) : data, flags };
     return queueFragments(peer, channel, packet, fragmentLength);
   }
+  let source = buffer;
+  let at = offset;
+  if (copy) {
+    at = reserveInSlab(length);
+    source = reservedSlab();
+    source.set(whole ? buffer : buffer.subarray(offset, offset + length), at);
+  }
   // The flags decide the command kind; the command carries the payload itself (no Packet
-  // object: Peer.queueDataCommand).
+  // object: Peer.queueDataRow).
   if ((flags & (PacketFlag.RELIABLE | PacketFlag.UNSEQUENCED)) === PacketFlag.UNSEQUENCED) {
-    peer.queueDataCommand(ProtocolCommand.SEND_UNSEQUENCED, COMMAND_FLAG_UNSEQUENCED, channel.id, data, copy);
+    peer.queueDataRow(ProtocolCommand.SEND_UNSEQUENCED, COMMAND_FLAG_UNSEQUENCED, channel.id, source, at, length);
   } else if (flags & PacketFlag.RELIABLE || channel.outgoingUnreliableSequenceNumber >= 0xffff) {
-    peer.queueDataCommand(ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, channel.id, data, copy);
+    peer.queueDataRow(ProtocolCommand.SEND_RELIABLE, COMMAND_FLAG_ACKNOWLEDGE, channel.id, source, at, length);
   } else {
-    peer.queueDataCommand(ProtocolCommand.SEND_UNRELIABLE, 0, channel.id, data, copy);
+    peer.queueDataRow(ProtocolCommand.SEND_UNRELIABLE, 0, channel.id, source, at, length);
   }
   return Error.OK;
 }

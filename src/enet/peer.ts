@@ -9,7 +9,6 @@
  * @see enet peer.c, enet.h ENetPeer
  */
 import { Error } from '../core/error.js';
-import { reserveInSlab, reservedSlab } from './bytes.js';
 import {
   PEER_DEFAULT_PACKET_THROTTLE,
   PEER_DEFAULT_ROUND_TRIP_TIME,
@@ -23,7 +22,7 @@ import {
   PEER_TIMEOUT_MINIMUM,
   PEER_UNSEQUENCED_WINDOW_SIZE,
 } from './peer-defaults.js';
-import { queuePacket } from './peer-send.js';
+import { queuePacket, queuePacketAt } from './peer-send.js';
 export * from './peer-defaults.js';
 import { Channel, type IncomingCommand, type IncomingTarget } from './channel.js';
 import { Deque, NumberQueue } from './deque.js';
@@ -211,6 +210,18 @@ export class Peer implements IncomingTarget {
   }
 
   /**
+   * {@link send} of the `length` bytes of `buffer` at `offset`, queued where they are (never
+   * copied: they must not change afterwards). For relays: see queuePacketAt. @internal
+   */
+  sendShared(channelID: number, buffer: Uint8Array, offset: number, length: number, flags = 0): Error {
+    if (this.state !== PeerState.CONNECTED) return Error.ERR_UNCONFIGURED;
+    const channel = this.channels[channelID];
+    if (!channel || !Number.isInteger(channelID)) return Error.ERR_INVALID_PARAMETER;
+    if (length > this.host.maximumPacketSize) return Error.ERR_PARAMETER_RANGE_ERROR;
+    return queuePacketAt(this, channel, buffer, offset, length, flags | PacketFlag.NO_ALLOCATE, false);
+  }
+
+  /**
    * Numbers a command (per-peer for connection-level commands, per-channel otherwise) and
    * queues it. @see enet peer.c enet_peer_queue_outgoing_command, enet_peer_setup_outgoing_command
    * @internal
@@ -225,20 +236,13 @@ export class Peer implements IncomingTarget {
   }
 
   /**
-   * Queues a plain SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED of the whole packet (a
+   * Queues a plain SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED of a whole packet, the
+   * `length` bytes of `buffer` at `at` (already copied where needed: they never change; a
    * channel command: `channelID` is a channel of the peer) — numbered and accounted as
    * {@link enqueue} does, but as a compact row of its queue, without an OutgoingCommand until
    * it is about to be sent (outgoing-queue.ts). @internal
    */
-  queueDataCommand(type: ProtocolCommand, flags: number, channelID: number, data: Uint8Array, copy: boolean): void {
-    const length = data.length;
-    let buffer = data;
-    let at = 0;
-    if (copy) {
-      at = reserveInSlab(length);
-      buffer = reservedSlab();
-      buffer.set(data, at);
-    }
+  queueDataRow(type: ProtocolCommand, flags: number, channelID: number, buffer: Uint8Array, at: number, length: number): void {
     this.outgoingDataTotal += COMMAND_SIZES[type]! + length;
     this.numberCommand(channelID, flags, true);
     const n = numbered;

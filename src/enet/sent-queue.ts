@@ -15,7 +15,9 @@
  * entry number. A row is found by (channel, sequence number): first at the front (an
  * acknowledgement in order, the usual case, touches nothing else), else through its channel's
  * direct-mapped table (sequence number → entry number), whose answer is checked against the
- * entry itself, so a row that leaves needs no clearing there.
+ * entry itself, so a row that leaves needs no clearing there. Rows are entered in the tables
+ * only when an acknowledgement misses the front, each once (profile, relay: a table write per
+ * message sent was a cache miss for nothing while acknowledgements came in order).
  *
  * @see enet protocol.c enet_protocol_remove_sent_reliable_command, enet_protocol_check_timeouts
  */
@@ -75,6 +77,8 @@ export class SentQueue {
   private lastBuffer: Uint8Array | null = null;
   /** Per channel: entry numbers of rows by sequence number (seq & mask; −1 or stale entries read as none). */
   private tables: (Float64Array | undefined)[] = [];
+  /** Entries before this number are in the tables (if rows); later ones not yet. */
+  private indexed = 0;
 
   /** Live entries (commands in flight). */
   get length(): number {
@@ -105,7 +109,6 @@ export class SentQueue {
     m[at + ORDER] = c.order;
     m[at + PAYLOAD] = c.dataOffset;
     m[at + REF] = (this.firstRefId + this.refs.length - 1) >>> 0;
-    this.index(c.channelID, c.reliableSequenceNumber, this.first + this.slots - 1);
   }
 
   /** Adds a command object just sent (its sentTime and timeouts already set). */
@@ -227,6 +230,11 @@ export class SentQueue {
     return out;
   }
 
+  /** Slots of the channel's row table (0: none yet). For tests: it grows only as far as needed. */
+  tableSlots(channelID: number): number {
+    return this.tables[channelID]?.length ?? 0;
+  }
+
   clear(): void {
     for (let e = this.firstEntry(); e >= 0; e = this.nextEntry(e)) {
       const c = this.objectAt(e);
@@ -242,6 +250,7 @@ export class SentQueue {
     this.firstRefId = 0;
     this.lastBuffer = null;
     this.tables = [];
+    this.indexed = this.first;
   }
 
   // ---- finding rows -------------------------------------------------------------------------------
@@ -253,12 +262,26 @@ export class SentQueue {
     // An acknowledgement in order: the front entry.
     let at = this.head * STRIDE;
     if (m[at + KEY] === key && (m[at + KIND]! & 3) === ROW) return this.first;
+    this.catchUp();
     const table = this.tables[channelID];
     if (table === undefined) return -1;
     const e = table[seq & (table.length - 1)]!;
     if (e < this.first || e >= this.first + this.slots) return -1;
     at = this.slotOf(e) * STRIDE;
     return (m[at + KIND]! & 3) === ROW && m[at + KEY] === key ? e : -1;
+  }
+
+  /** Enters the rows pushed since the last catch-up in the tables (amortised: each once). */
+  private catchUp(): void {
+    const end = this.first + this.slots;
+    const m = this.entries;
+    for (let e = Math.max(this.indexed, this.first); e < end; e++) {
+      const at = this.slotOf(e) * STRIDE;
+      if ((m[at + KIND]! & 3) !== ROW) continue;
+      const key = m[at + KEY]!;
+      this.index(key >>> 16, key & 0xffff, e);
+    }
+    this.indexed = end;
   }
 
   /** Records entry `e` as the row (channel, seq), growing the channel's table if a live row holds the slot. */
@@ -268,10 +291,12 @@ export class SentQueue {
       while (this.tables.length <= channelID) this.tables.push(undefined);
       table = this.tables[channelID] = new Float64Array(INITIAL_TABLE).fill(-1);
     }
-    // Another live row of this channel in the slot: a bigger table (the new row is in the
-    // queue already, so the rebuilt table holds it too).
-    if (this.liveRowAt(table[seq & (table.length - 1)]!)) this.growTable(channelID, table.length * 2);
-    else table[seq & (table.length - 1)] = e;
+    // Another live row of this channel in the slot: a bigger table (the row is in the queue
+    // already, so the rebuilt table holds it too). At every 16-bit number none can clash.
+    const i = seq & (table.length - 1);
+    const old = table[i]!;
+    if (old !== e && table.length < MAX_TABLE && this.liveRowAt(old)) this.growTable(channelID, table.length * 2);
+    else table[i] = e;
   }
 
   /** Whether entry `e` (of a table) is a live row. */

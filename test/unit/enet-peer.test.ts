@@ -383,3 +383,31 @@ test('a command acknowledged while waiting to be resent is skipped, and new rows
   assert.equal(ap.outgoingCount, 0);
   assert.equal(bp.state, PeerState.CONNECTED);
 });
+
+test('sendShared queues a range of a shared buffer where it is: small messages and fragmented ones arrive intact, in order', () => {
+  const { a, b, ap, bp, now } = pair();
+  const slab = new Uint8Array(8192);
+  for (let i = 0; i < slab.length; i++) slab[i] = (i * 37 + 11) & 0xff;
+  // Messages at odd offsets of one buffer (one of them fragmented), interleaved with ordinary sends.
+  const ranges: Array<[number, number]> = [[5, 64], [69, 1], [70, 0], [100, 3000], [3100, 200]];
+  const expected: Uint8Array[] = [];
+  for (const [offset, length] of ranges) {
+    assert.equal(ap.sendShared(1, slab, offset, length, PacketFlag.RELIABLE), Error.OK);
+    expected.push(slab.slice(offset, offset + length));
+    const own = new Uint8Array(10).fill(length & 0xff);
+    ap.send(1, own, PacketFlag.RELIABLE);
+    expected.push(own.slice());
+  }
+  assert.equal(ap.sendShared(9, slab, 0, 4, 0), Error.ERR_INVALID_PARAMETER, 'a channel the peer does not have');
+  const got: Uint8Array[] = [];
+  let t = now();
+  for (let round = 0; round < 50 && got.length < expected.length; round++) {
+    t++;
+    while (a.service(t)) {}
+    for (const d of a.takeDatagrams()) b.receive(d.data, { address: 'a', port: 1 });
+    for (let e = b.service(t); e; e = b.service(t)) if (e.type === EventType.RECEIVE) got.push(e.packet.data.slice());
+    for (const d of b.takeDatagrams()) a.receive(d.data, { address: 'b', port: 2 });
+  }
+  assert.deepEqual(got, expected);
+  assert.ok(a.peers.includes(ap) && bp.state === PeerState.CONNECTED);
+});

@@ -155,6 +155,9 @@ test('thousands of rows in flight on one channel, acknowledged in random order: 
       assert.equal(q.removeRow(3, gone!.seq), gone!.length);
     }
   }
+  // 5000 consecutive numbers in flight need 8192 slots, no more (each growth doubles once).
+  assert.equal(q.removeRow(3, entries[entries.length - 1]!.seq), entries.pop()!.length, 'the newest, out of order');
+  assert.ok(q.tableSlots(3) <= 8192, `table of ${q.tableSlots(3)} slots`);
   for (let left = entries.length; left > 0; left--) {
     const i = Math.floor(random() * left);
     const [gone] = entries.splice(i, 1);

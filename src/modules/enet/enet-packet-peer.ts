@@ -135,11 +135,14 @@ export class ENetPacketPeer extends PacketPeer {
    * channel equal to getChannels(), packet too large) — Godot's checks and codes.
    */
   send(channel: number, packet: Uint8Array, flags: number): Error {
-    return this.sendWith(channel, packet, flags, 0);
+    return this.sendWith(channel, packet, flags, null);
   }
 
-  /** `internalFlags`: engine flags Godot's API does not take (NO_ALLOCATE). */
-  private sendWith(channel: number, packet: Uint8Array, flags: number, internalFlags: number): Error {
+  /**
+   * Godot's checks, then the engine's send of `packet` — or, with `shared`, of the `length`
+   * bytes of `shared` at `offset`, queued where they are.
+   */
+  private sendWith(channel: number, packet: Uint8Array, flags: number, shared: Uint8Array | null, offset = 0, length = 0): Error {
     const peer = this.peer;
     if (!peer) return this.fail(Error.ERR_UNCONFIGURED, 'Peer not connected.');
     if (!Number.isInteger(channel) || channel < 0 || channel > peer.channelCount) {
@@ -148,19 +151,21 @@ export class ENetPacketPeer extends PacketPeer {
     if (!Number.isInteger(flags) || (flags & ~FLAG_ALLOWED) !== 0) {
       return this.fail(Error.ERR_INVALID_PARAMETER, 'Invalid flags', { flags });
     }
-    const err = peer.send(channel, packet, flags | internalFlags);
+    const err = shared ? peer.sendShared(channel, shared, offset, length, flags) : peer.send(channel, packet, flags);
     if (err !== Error.OK) return this.fail(Error.FAILED, 'ENet refused the packet', { channel, code: err });
     this.owner.kick();
     return Error.OK;
   }
 
   /**
-   * {@link send} without ENet's copy of `packet`: for relays handing one copy to many peers
-   * (C ENet's broadcast shares one packet the same way). `packet` must never change afterwards.
+   * {@link send} of the `length` bytes of `buffer` at `offset` without ENet's copy: for relays
+   * handing one copy to many peers (C ENet's broadcast shares one packet the same way). Those
+   * bytes must never change afterwards; a relay puts its copy in a shared slab (enet/bytes.ts)
+   * so a peer's queued messages share one buffer.
    * @internal
    */
-  sendShared(channel: number, packet: Uint8Array, flags: number): Error {
-    return this.sendWith(channel, packet, flags, PacketFlag.NO_ALLOCATE);
+  sendShared(channel: number, buffer: Uint8Array, offset: number, length: number, flags: number): Error {
+    return this.sendWith(channel, buffer, flags, buffer, offset, length);
   }
 
   /** Graceful disconnect: a DISCONNECT event with `data` follows on both sides. @see enet_peer_disconnect */

@@ -7,7 +7,7 @@
  * @see godot modules/enet/networked_multiplayer_enet.cpp (3.2): poll, put_packet, disconnect_peer, close_connection
  */
 import { Error } from '../../core/error.js';
-import { copyBytes } from '../../enet/bytes.js';
+import { shareBytes, type SharedBytes } from '../../enet/bytes.js';
 import { PacketFlag } from '../../enet/types.js';
 import { ConnectionStatus, type MultiplayerPacket, type TransferMode } from '../../multiplayer/multiplayer-peer.js';
 import type { LogFields } from '../../platform/platform.js';
@@ -23,14 +23,19 @@ import {
 /**
  * enet_peer_send as Godot uses it for notices and relayed copies: a peer that is no longer
  * connected (disconnecting, timed out, reset — its DISCONNECT not yet handled) or has fewer
- * channels is skipped silently, as ENet's refusal is ignored there. `shared`: `data` is a
- * copy that never changes, queued without ENet's own copy.
+ * channels is skipped silently, as ENet's refusal is ignored there.
  */
-function quietSend(peer: ENetPacketPeer | null | undefined, channel: number, data: Uint8Array, flags: number, shared = false): void {
-  if (peer && peer.getState() === PeerState.STATE_CONNECTED && channel < peer.getChannels()) {
-    if (shared) peer.sendShared(channel, data, flags);
-    else peer.send(channel, data, flags);
-  }
+function quietSend(peer: ENetPacketPeer | null | undefined, channel: number, data: Uint8Array, flags: number): void {
+  if (usable(peer, channel)) peer.send(channel, data, flags);
+}
+
+/** {@link quietSend} of a relayed copy that never changes, queued without ENet's own copy. */
+function quietSendShared(peer: ENetPacketPeer | null | undefined, channel: number, shared: SharedBytes, flags: number): void {
+  if (usable(peer, channel)) peer.sendShared(channel, shared.buffer, shared.offset, shared.length, flags);
+}
+
+function usable(peer: ENetPacketPeer | null | undefined, channel: number): peer is ENetPacketPeer {
+  return !!peer && peer.getState() === PeerState.STATE_CONNECTED && channel < peer.getChannels();
 }
 
 export type NetworkedSignal = 'peer_connected' | 'peer_disconnected' | 'connection_succeeded' | 'connection_failed' | 'server_disconnected';
@@ -174,9 +179,9 @@ export class NetworkedSession {
     if (route.forward === 'others') {
       // One copy for every recipient (Godot copies per recipient; ENet's broadcast shares one):
       // the relay's cost per delivery was dominated by per-copy allocation and its GC.
-      const shared = copyBytes(packet); // pooled: the send loop reads every relayed copy through one slab view
+      const shared = shareBytes(packet); // in a slab: a peer's queued copies share one buffer
       for (const other of this.peers.ids()) {
-        if (!route.except.includes(other)) quietSend(this.peers.get(other), channel, shared, flags, true);
+        if (!route.except.includes(other)) quietSendShared(this.peers.get(other), channel, shared, flags);
       }
     } else if (route.forward === 'one') {
       const to = this.peers.get(route.peer);

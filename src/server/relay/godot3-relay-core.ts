@@ -21,7 +21,7 @@ import type { ENetPacketPeer } from '../../modules/enet/enet-packet-peer.js';
 import {
   decodeHeader, encodeSysMsg, serverRoute, SYSCH_CONFIG, SYSCH_MAX, SysMsg,
 } from '../../modules/enet/networked-protocol.js';
-import { copyBytes } from '../../enet/bytes.js';
+import { shareBytes, type SharedBytes } from '../../enet/bytes.js';
 import { PacketFlag } from '../../enet/types.js';
 import type { Logger, Platform, TimerHandle } from '../../platform/platform.js';
 import { COMPRESSION_MODES, type ServerConfig } from '../config.js';
@@ -183,9 +183,9 @@ export class Godot3RelayCore extends RelayCoreBase {
     }
     // One copy shared by every recipient, queued without ENet's per-peer copy (as
     // NetworkedMultiplayerENet's relay does: networked-session.ts).
-    const shared = copyBytes(packet); // pooled: the send loop reads every relayed copy through one slab view
+    const shared = shareBytes(packet); // in a slab: a peer's queued copies share one buffer
     for (const to of this.peers.values()) {
-      if (!route.except.includes(to.id)) this.send(to, channel, shared, sendFlags, true);
+      if (!route.except.includes(to.id)) this.send(to, channel, packet, sendFlags, shared);
     }
   }
 
@@ -193,9 +193,11 @@ export class Godot3RelayCore extends RelayCoreBase {
    * enet_peer_send as Godot uses it here: peers not connected (or with fewer channels) are
    * skipped. `shared`: `data` never changes afterwards and is queued without a copy.
    */
-  private send(to: PeerRecord, channel: number, data: Uint8Array, flags: number, shared = false): void {
+  private send(to: PeerRecord, channel: number, data: Uint8Array, flags: number, shared: SharedBytes | null = null): void {
     if (to.leaving || !isConnected(to.enet) || channel >= to.enet.getChannels()) return;
-    const err = shared ? to.enet.sendShared(channel, data, flags) : to.enet.send(channel, data, flags);
+    const err = shared
+      ? to.enet.sendShared(channel, shared.buffer, shared.offset, shared.length, flags)
+      : to.enet.send(channel, data, flags);
     if (err === GodotErr.OK) this.countOut(to, data.length);
   }
 }
