@@ -7,7 +7,7 @@
  *   enet_protocol_check_timeouts, enet_protocol_check_outgoing_commands
  */
 import { allocateBytes } from './bytes.js';
-import { PEER_RELIABLE_WINDOWS, PEER_RELIABLE_WINDOW_SIZE, PEER_FREE_RELIABLE_WINDOWS } from './channel.js';
+import { PEER_RELIABLE_WINDOWS, PEER_RELIABLE_WINDOW_SIZE, PEER_FREE_RELIABLE_WINDOWS, type Channel } from './channel.js';
 import { crc32 } from './crc32.js';
 import type { Host } from './host.js';
 import type { OutgoingCommand } from './outgoing-command.js';
@@ -31,9 +31,13 @@ import {
 } from './protocol.js';
 import { timeDifference, timeGreaterEqual, timeLess } from './time.js';
 import { PeerState } from './types.js';
-import { encodeAcknowledge, encodeCommand, encodeDataCommand, encodeHeader } from './wire-encode.js';
+import { encodeAcknowledge, encodeCommand, encodeDataCommand, encodeHeader, encodeReliableData } from './wire-encode.js';
 
 const ACKNOWLEDGE_SIZE = COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
+const SEND_RELIABLE_SIZE = COMMAND_SIZES[ProtocolCommand.SEND_RELIABLE]!;
+/** sendReliableRows' result bits. */
+const ROWS_NO_PING = 2;
+const ROWS_MORE = 1;
 const PING_SIZE = COMMAND_SIZES[ProtocolCommand.PING]!;
 
 /** Scratch space for the datagram being assembled (one per host). */
@@ -239,8 +243,12 @@ function headOf(queue: CommandFifo): OutgoingCommand | undefined {
  * FREE_RELIABLE_WINDOWS + 2 ahead is clear of commands still in flight.
  */
 function reliableWindowWraps(peer: Peer, c: OutgoingCommand, w: number): boolean {
-  const channel = peer.channels[c.channelID]!;
   if (c.reliableSequenceNumber % PEER_RELIABLE_WINDOW_SIZE !== 0) return false;
+  return windowWraps(peer.channels[c.channelID]!, w);
+}
+
+/** The wrap guard for the first command of window `w` of `channel`. */
+function windowWraps(channel: Channel, w: number): boolean {
   const span = (1 << (PEER_FREE_RELIABLE_WINDOWS + 2)) - 1;
   const mask = ((span << w) | (span >> (PEER_RELIABLE_WINDOWS - w))) & 0xffff;
   return (
@@ -262,6 +270,13 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
   let windowExceeded = false;
   let windowWrap = false;
   let canPing = true;
+  // Only new reliable commands waiting (bulk sends, a relay's traffic): plain messages go
+  // straight from their queued rows, then anything else (a fragment) by the loop below.
+  if (peer.systemQueue.isEmpty() && peer.resendQueue.isEmpty() && peer.unreliableQueue.isEmpty()) {
+    const r = sendReliableRows(host, peer, b);
+    if (r & ROWS_NO_PING) canPing = false;
+    if ((r & ROWS_MORE) === 0) return canPing; // stopped: window, wrap guard or a full datagram
+  }
   // The four queue fronts, read once and re-read only for the queue a command left (nothing
   // else changes them during this loop: acknowledgements are handled elsewhere). Profile: four
   // front lookups per command sent.
@@ -380,6 +395,53 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
     peer.packetsSent++;
   }
   return canPing;
+}
+
+/**
+ * The fast path of {@link checkOutgoingCommands} for a peer whose only waiting commands are
+ * new reliable ones: each plain SEND_RELIABLE row goes into the datagram and the sent queue
+ * from its queued fields, without a command view (profile, 64 B throughput: filling a view and
+ * reading it back was a tenth of the sender). Same checks, same order, same bookkeeping as the
+ * loop: the wrap guard, the window, room in the datagram.
+ * @returns ROWS_NO_PING when a reliable command passed the window checks (as in the loop, no
+ *   ping then), + ROWS_MORE when the front is not a plain row (the loop takes over)
+ */
+function sendReliableRows(host: Host, peer: Peer, b: DatagramBuilder): number {
+  const queue = peer.reliableQueue;
+  const sent = peer.sentReliable;
+  const now = host.serviceTime;
+  let noPing = 0;
+  for (;;) {
+    const buffer = queue.frontReliableRow();
+    if (buffer === null) return queue.isEmpty() ? noPing : noPing | ROWS_MORE;
+    const channelID = queue.rowChannel;
+    const seq = queue.rowSeq;
+    const length = queue.rowLength;
+    const channel = peer.channels[channelID]!;
+    const w = Math.floor(seq / PEER_RELIABLE_WINDOW_SIZE);
+    if (seq % PEER_RELIABLE_WINDOW_SIZE === 0 && windowWraps(channel, w)) return noPing;
+    const windowSize = Math.floor((peer.packetThrottle * peer.windowSize) / PEER_PACKET_THROTTLE_SCALE);
+    if (peer.reliableDataInTransit + length > Math.max(windowSize, peer.mtu)) return noPing;
+    noPing = ROWS_NO_PING;
+    const room = peer.mtu - b.packetSize;
+    if (b.commandCount >= PROTOCOL_MAXIMUM_PACKET_COMMANDS || room < SEND_RELIABLE_SIZE + length) {
+      host.continueSending = true;
+      return noPing;
+    }
+    queue.dropFront();
+    peer.outgoingCount--;
+    channel.usedReliableWindows |= 1 << w;
+    channel.reliableWindows[w] = channel.reliableWindows[w]! + 1;
+    const timeout = peer.roundTripTime + 4 * peer.roundTripTimeVariance;
+    if (sent.isEmpty()) peer.nextTimeout = (now + timeout) >>> 0;
+    sent.pushRowFields(channelID, seq, now, timeout, peer.timeoutLimit * timeout, queue.rowOrder, buffer, queue.rowOffset, length);
+    b.hasReliable = true;
+    peer.reliableDataInTransit += length;
+    b.length = encodeReliableData(b.body, b.view, b.length, channelID, seq, buffer, queue.rowOffset, length);
+    b.packetSize += SEND_RELIABLE_SIZE + length;
+    b.commandCount++;
+    peer.packetsSent++;
+  }
 }
 
 /** The throttle dropped an unreliable packet: its other fragments go too. */

@@ -120,6 +120,40 @@ export class OutgoingQueue {
     return (this.front ??= this.commandOf(this.head));
   }
 
+  /** The front row's fields after {@link frontReliableRow} (the send loop's fast path). */
+  rowChannel = 0;
+  rowSeq = 0;
+  rowOffset = 0;
+  rowLength = 0;
+  rowOrder = 0;
+
+  /**
+   * The payload buffer of the front when it is a SEND_RELIABLE row not yet shown through a
+   * view, its fields in rowChannel … rowOrder; null otherwise (empty, an object, another kind).
+   * With {@link dropFront}, the send loop takes plain reliable messages without a view.
+   */
+  frontReliableRow(): Uint8Array | null {
+    if (this.count === 0 || this.front !== null) return null;
+    const w = this.head * WORDS;
+    const rows = this.rows;
+    const w0 = rows[w]!;
+    if ((w0 & 0xff) !== ProtocolCommand.SEND_RELIABLE) return null;
+    this.rowChannel = (w0 >>> 8) & 0xff;
+    this.rowSeq = w0 >>> 16;
+    this.rowLength = rows[w + 1]! >>> 16;
+    this.rowOffset = rows[w + 2]!;
+    this.rowOrder = this.orders[this.head]!;
+    return this.refOf(this.head) as Uint8Array;
+  }
+
+  /** Removes the front row read by {@link frontReliableRow}. */
+  dropFront(): void {
+    this.front = null;
+    this.head = (this.head + 1) & (this.capacity - 1);
+    this.count--;
+    this.dropUnusedRefs();
+  }
+
   /** Removes and returns the front command. */
   shift(): OutgoingCommand | undefined {
     const c = this.peek();

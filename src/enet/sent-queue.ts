@@ -94,20 +94,28 @@ export class SentQueue {
    * its row, reused afterwards: nothing of `c` is kept).
    */
   pushRow(c: OutgoingCommand): void {
+    this.pushRowFields(c.channelID, c.reliableSequenceNumber, c.sentTime, c.roundTripTimeout, c.roundTripTimeoutLimit,
+      c.order, c.dataBuffer!, c.dataOffset, c.fragmentLength);
+  }
+
+  /** {@link pushRow} from the fields themselves (the send loop's fast path reads them from the queued row). */
+  pushRowFields(
+    channelID: number, seq: number, sentTime: number, timeout: number, limit: number, order: number,
+    buffer: Uint8Array, offset: number, length: number,
+  ): void {
     const at = this.reserve() * STRIDE;
-    const buffer = c.dataBuffer!;
     if (buffer !== this.lastBuffer) {
       this.addRef(buffer);
       this.lastBuffer = buffer;
     }
     const m = this.entries;
-    m[at + KIND] = ROW | (c.fragmentLength << 2);
-    m[at + KEY] = (c.channelID << 16) | c.reliableSequenceNumber;
-    m[at + SENT_TIME] = c.sentTime;
-    m[at + TIMEOUT] = c.roundTripTimeout;
-    m[at + LIMIT] = c.roundTripTimeoutLimit;
-    m[at + ORDER] = c.order;
-    m[at + PAYLOAD] = c.dataOffset;
+    m[at + KIND] = ROW | (length << 2);
+    m[at + KEY] = (channelID << 16) | seq;
+    m[at + SENT_TIME] = sentTime;
+    m[at + TIMEOUT] = timeout;
+    m[at + LIMIT] = limit;
+    m[at + ORDER] = order;
+    m[at + PAYLOAD] = offset;
     m[at + REF] = (this.firstRefId + this.refs.length - 1) >>> 0;
   }
 

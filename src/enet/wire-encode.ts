@@ -10,6 +10,7 @@
  */
 import {
   CHECKSUM_SIZE,
+  COMMAND_FLAG_ACKNOWLEDGE,
   COMMAND_SIZES,
   HEADER_FLAG_COMPRESSED,
   HEADER_FLAG_SENT_TIME,
@@ -217,6 +218,23 @@ export function encodeDataCommand(
   at += 2;
   copyPayload(bytes, view, at, source, from, length);
   return at + length;
+}
+
+/**
+ * Writes a SEND_RELIABLE (with its ACKNOWLEDGE flag) of `length` bytes of `source` at `from`:
+ * {@link encodeDataCommand} from scalar fields (the send loop's fast path for queued rows).
+ * @returns the offset after the command and its payload
+ */
+export function encodeReliableData(
+  bytes: Uint8Array, view: DataView, offset: number, channelID: number, seq: number,
+  source: Uint8Array, from: number, length: number,
+): number {
+  view.setUint8(offset, ProtocolCommand.SEND_RELIABLE | COMMAND_FLAG_ACKNOWLEDGE);
+  view.setUint8(offset + 1, channelID & 0xff);
+  view.setUint16(offset + 2, seq & 0xffff);
+  view.setUint16(offset + 4, length);
+  copyPayload(bytes, view, offset + 6, source, from, length);
+  return offset + 6 + length;
 }
 
 /** The last source {@link copyPayload} read, its byteOffset, and a DataView of all its buffer. */

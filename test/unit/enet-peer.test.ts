@@ -411,3 +411,70 @@ test('sendShared queues a range of a shared buffer where it is: small messages a
   assert.deepEqual(got, expected);
   assert.ok(a.peers.includes(ap) && bp.state === PeerState.CONNECTED);
 });
+
+/** Reliable data commands (SEND_RELIABLE) in what `host` sends now, over several flushes. */
+function reliableSent(host: Host, now: number): number {
+  let n = 0;
+  for (let round = 0; round < 5000; round++) {
+    const datagrams = sent(host, now);
+    if (datagrams.length === 0) return n;
+    for (const d of datagrams) n += d.filter((c) => c.type === ProtocolCommand.SEND_RELIABLE).length;
+  }
+  return n;
+}
+
+test('plain reliable messages stop at the window: payload in flight ≤ max(window × throttle, MTU), with or without other traffic queued', () => {
+  for (const mixed of [false, true]) {
+    const { a, ap, now } = pair();
+    sent(a, now());
+    ap.windowSize = 4096;
+    for (let n = 0; n < 200; n++) {
+      ap.send(1, new Uint8Array(64).fill(n), PacketFlag.RELIABLE);
+      // An unreliable message now and then: the send loop's general path instead of the rows'.
+      if (mixed && n % 10 === 0) ap.send(2, Uint8Array.of(n), 0);
+    }
+    // No acknowledgement comes back: what leaves is what the window allows, 4096 / 64.
+    assert.equal(reliableSent(a, now()), 64, mixed ? 'mixed traffic' : 'reliable rows only');
+    assert.equal(ap.reliableDataInTransit, 4096);
+    ap.packetThrottle = 8; // a quarter of the window, but never less than one MTU
+    ap.windowSize = 4096;
+    assert.equal(ap.reliableDataInTransit <= Math.max((4096 * 8) / 32, ap.mtu), false, 'already past the throttled window');
+    assert.equal(reliableSent(a, now()), 0, 'nothing more while past it');
+  }
+});
+
+test('the reliable-window wrap guard: a window may not start while the one before it is full in flight (zero-length messages, no acknowledgements)', () => {
+  const { a, ap, now } = pair();
+  sent(a, now());
+  for (let n = 0; n < 30_000; n++) ap.send(1, new Uint8Array(0), PacketFlag.RELIABLE);
+  // Sequence numbers 1 … 8191 fill windows 0 and 1 (window 1 with all its 4096 numbers);
+  // 8192 would open window 2 while window 1 is full and unacknowledged: ENet stops there.
+  assert.equal(reliableSent(a, now()), 8191);
+  assert.equal(ap.outgoingCount, 30_000 - 8191);
+});
+
+test('a reliable message that passed the window but not the datagram still keeps the idle ping out (as ENet)', () => {
+  for (const mixed of [false, true]) {
+    const { a, b, ap, bp, now } = pair();
+    const t = now() + 1;
+    assert.ok(bp.sentReliable.isEmpty());
+    // b receives 3 reliable messages and answers the first with a message just too long to go
+    // beside the 3 acknowledgements (still one command: not fragmented).
+    for (let n = 0; n < 3; n++) ap.send(1, Uint8Array.of(n), PacketFlag.RELIABLE);
+    a.flush(t);
+    for (const d of a.takeDatagrams()) b.receive(d.data, { address: 'a', port: 1 });
+    b.deferAcknowledgements = true; // the acknowledgements wait for the answer (event-driven mode)
+    assert.equal(b.service(t)?.type, EventType.RECEIVE);
+    // With an unreliable message first, the send loop's general path decides instead of the rows'.
+    if (mixed) bp.send(2, Uint8Array.of(1), 0);
+    bp.send(1, new Uint8Array(bp.mtu - 30 - (mixed ? 7 : 0)).fill(7), PacketFlag.RELIABLE);
+    bp.pingInterval = 0; // an idle ping would be due at once
+    while (b.service(t)) {}
+    const datagrams = b.takeDatagrams().map((d) => decodeDatagram(d.data, false)!.commands.map((c) => c.type));
+    const acks = [ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE];
+    assert.deepEqual(datagrams, [
+      mixed ? [...acks, ProtocolCommand.SEND_UNRELIABLE] : acks,
+      [ProtocolCommand.SEND_RELIABLE],
+    ], `no ping while reliable data waits for room${mixed ? ' (general path)' : ''}`);
+  }
+});
