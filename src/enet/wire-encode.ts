@@ -191,7 +191,8 @@ export interface DataCommandFields {
 
 /**
  * Writes a plain data command whose payload is `length` bytes of `source` at `from`, without a
- * Command object (the engine's queued messages carry these fields themselves).
+ * Command object (the engine's queued messages carry these fields themselves). `view` must be
+ * a DataView of `bytes` starting at its first byte.
  * @returns the offset after the command and its payload
  */
 export function encodeDataCommand(
@@ -275,10 +276,10 @@ function copyPayload(bytes: Uint8Array, view: DataView, at: number, source: Uint
   }
   const base = sourceOffset + from;
   const src = sourceView;
-  // `view` may start inside its buffer: its offsets are relative to `bytes`' own start only
-  // when both begin at the same byte, which the engine's builder guarantees (checked here).
-  const dst = view.byteOffset === bytes.byteOffset ? view : new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  // `view` starts at `bytes`' first byte (the callers' contract: the engine's DatagramBuilder
+  // makes them so), so offsets in `bytes` are offsets in `view`. Not checked here: byteOffset
+  // getters are runtime calls, and this runs once per message sent (profile).
   let i = 0;
-  for (; i + 4 <= length; i += 4) dst.setInt32(at + i, src.getInt32(base + i, true), true);
+  for (; i + 4 <= length; i += 4) view.setInt32(at + i, src.getInt32(base + i, true), true);
   for (; i < length; i++) bytes[at + i] = source[from + i]!;
 }
