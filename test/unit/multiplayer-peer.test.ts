@@ -144,12 +144,18 @@ test("NetworkedPeerMap keeps ids in ascending order (Godot's sorted Map)", () =>
   const m = new NetworkedPeerMap<string>();
   for (const id of [50, 3, 0x7fffffff, 7, 3]) m.set(id, `v${id}`);
   assert.deepEqual(m.ids(), [3, 7, 50, 0x7fffffff]);
+  assert.deepEqual(m.values(), ['v3', 'v7', 'v50', `v${0x7fffffff}`], 'values in id order');
+  m.set(50, 'again');
+  assert.deepEqual(m.values(), ['v3', 'v7', 'again', `v${0x7fffffff}`], 'a replaced value in place');
+  m.set(50, 'v50');
   assert.equal(m.size, 4);
   assert.equal(m.get(7), 'v7');
   assert.equal(m.delete(7), true);
   assert.equal(m.delete(7), false);
   assert.deepEqual(m.ids(), [3, 50, 0x7fffffff]);
+  assert.deepEqual(m.values(), ['v3', 'v50', `v${0x7fffffff}`]);
   m.clear();
   assert.deepEqual(m.ids(), []);
+  assert.deepEqual(m.values(), []);
   assert.equal(m.has(3), false);
 });

@@ -7,6 +7,8 @@ export class NetworkedPeerMap<T> {
   private readonly map = new Map<number, T>();
   /** The ids, ascending. */
   private readonly order: number[] = [];
+  /** The values in the order of {@link order} (a relay walks both: no lookup per recipient). */
+  private readonly ordered: T[] = [];
 
   get size(): number {
     return this.map.size;
@@ -21,24 +23,37 @@ export class NetworkedPeerMap<T> {
   }
 
   set(id: number, value: T): void {
-    if (!this.map.has(id)) this.order.splice(this.lowerBound(id), 0, id);
+    const at = this.lowerBound(id);
+    if (this.map.has(id)) this.ordered[at] = value;
+    else {
+      this.order.splice(at, 0, id);
+      this.ordered.splice(at, 0, value);
+    }
     this.map.set(id, value);
   }
 
   delete(id: number): boolean {
     if (!this.map.delete(id)) return false;
-    this.order.splice(this.lowerBound(id), 1);
+    const at = this.lowerBound(id);
+    this.order.splice(at, 1);
+    this.ordered.splice(at, 1);
     return true;
   }
 
   clear(): void {
     this.map.clear();
     this.order.length = 0;
+    this.ordered.length = 0;
   }
 
   /** The ids in ascending order (a live view: do not change the map while walking it). */
   ids(): readonly number[] {
     return this.order;
+  }
+
+  /** The values, in the order of {@link ids} (a live view, as ids()). */
+  values(): readonly T[] {
+    return this.ordered;
   }
 
   private lowerBound(id: number): number {

@@ -180,8 +180,10 @@ export class NetworkedSession {
       // One copy for every recipient (Godot copies per recipient; ENet's broadcast shares one):
       // the relay's cost per delivery was dominated by per-copy allocation and its GC.
       const shared = shareBytes(packet); // in a slab: a peer's queued copies share one buffer
-      for (const other of this.peers.ids()) {
-        if (!route.except.includes(other)) quietSendShared(this.peers.get(other), channel, shared, flags);
+      const ids = this.peers.ids();
+      const peers = this.peers.values();
+      for (let i = 0; i < ids.length; i++) {
+        if (!route.except.includes(ids[i]!)) quietSendShared(peers[i], channel, shared, flags);
       }
     } else if (route.forward === 'one') {
       const to = this.peers.get(route.peer);
