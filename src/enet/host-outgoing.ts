@@ -257,6 +257,23 @@ function windowWraps(channel: Channel, w: number): boolean {
   );
 }
 
+/** Whether `length` more bytes of reliable data would pass the peer's throttled window (never below one MTU). */
+function windowFull(peer: Peer, length: number): boolean {
+  const windowSize = Math.floor((peer.packetThrottle * peer.windowSize) / PEER_PACKET_THROTTLE_SCALE);
+  return peer.reliableDataInTransit + length > Math.max(windowSize, peer.mtu);
+}
+
+/** A reliable command's first send counts in its reliable window `w`. */
+function useWindow(channel: Channel, w: number): void {
+  channel.usedReliableWindows |= 1 << w;
+  channel.reliableWindows[w] = channel.reliableWindows[w]! + 1;
+}
+
+/** A reliable command's retransmission timeout at its first send: rtt + 4 × variance. */
+function firstTimeout(peer: Peer): number {
+  return peer.roundTripTime + 4 * peer.roundTripTimeVariance;
+}
+
 /**
  * Moves queued commands into the datagram: resends first, then new commands in the order
  * they were queued. Reliable commands stop at the window (ENet's windowWrap/windowExceeded);
@@ -331,8 +348,7 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
       }
       if (chosen.packet) {
         if (!windowExceeded) {
-          const windowSize = Math.floor((peer.packetThrottle * peer.windowSize) / PEER_PACKET_THROTTLE_SCALE);
-          if (peer.reliableDataInTransit + chosen.fragmentLength > Math.max(windowSize, peer.mtu)) windowExceeded = true;
+          if (windowFull(peer, chosen.fragmentLength)) windowExceeded = true;
         }
         if (windowExceeded) continue;
       }
@@ -358,13 +374,10 @@ function checkOutgoingCommands(host: Host, peer: Peer, b: DatagramBuilder): bool
     else unr = headOf(peer.unreliableQueue);
 
     if (reliable) {
-      if (channel && chosen.sendAttempts < 1) {
-        channel.usedReliableWindows |= 1 << w;
-        channel.reliableWindows[w] = channel.reliableWindows[w]! + 1;
-      }
+      if (channel && chosen.sendAttempts < 1) useWindow(channel, w);
       chosen.sendAttempts++;
       if (chosen.roundTripTimeout === 0) {
-        chosen.roundTripTimeout = peer.roundTripTime + 4 * peer.roundTripTimeVariance;
+        chosen.roundTripTimeout = firstTimeout(peer);
         chosen.roundTripTimeoutLimit = peer.timeoutLimit * chosen.roundTripTimeout;
       }
       if (peer.sentReliable.isEmpty()) peer.nextTimeout = (now + chosen.roundTripTimeout) >>> 0;
@@ -420,8 +433,7 @@ function sendReliableRows(host: Host, peer: Peer, b: DatagramBuilder): number {
     const channel = peer.channels[channelID]!;
     const w = Math.floor(seq / PEER_RELIABLE_WINDOW_SIZE);
     if (seq % PEER_RELIABLE_WINDOW_SIZE === 0 && windowWraps(channel, w)) return noPing;
-    const windowSize = Math.floor((peer.packetThrottle * peer.windowSize) / PEER_PACKET_THROTTLE_SCALE);
-    if (peer.reliableDataInTransit + length > Math.max(windowSize, peer.mtu)) return noPing;
+    if (windowFull(peer, length)) return noPing;
     noPing = ROWS_NO_PING;
     const room = peer.mtu - b.packetSize;
     if (b.commandCount >= PROTOCOL_MAXIMUM_PACKET_COMMANDS || room < SEND_RELIABLE_SIZE + length) {
@@ -430,9 +442,8 @@ function sendReliableRows(host: Host, peer: Peer, b: DatagramBuilder): number {
     }
     queue.dropFront();
     peer.outgoingCount--;
-    channel.usedReliableWindows |= 1 << w;
-    channel.reliableWindows[w] = channel.reliableWindows[w]! + 1;
-    const timeout = peer.roundTripTime + 4 * peer.roundTripTimeVariance;
+    useWindow(channel, w);
+    const timeout = firstTimeout(peer);
     if (sent.isEmpty()) peer.nextTimeout = (now + timeout) >>> 0;
     sent.pushRowFields(channelID, seq, now, timeout, peer.timeoutLimit * timeout, queue.rowOrder, buffer, queue.rowOffset, length);
     b.hasReliable = true;

@@ -13,17 +13,15 @@
  *
  * A row does not hold its payload buffer either: consecutive rows mostly share one (the
  * 64 KiB slab their copies were carved from, bytes.ts), so buffers and command objects sit in
- * a short side FIFO, `refs`, and a row keeps the id of its entry there. A pointer column of
- * one entry per row would be a large JS array, slow to grow and to scan for the GC (profile:
- * a 65 k-entry slice took ≈ 1.5 ms).
+ * a short side FIFO, `refs` (ref-fifo.ts), and a row keeps the id of its entry there.
  *
  * The front of a row is shown through one of two reusable OutgoingCommand objects (a row view,
  * `isRowView`), alternating, so the command just shifted stays intact while the next front is
  * made: the send loop reads a row's fields through it and nothing keeps it — a reliable row
  * goes on as a row of the sent queue (sent-queue.ts). Draining a long queue allocates nothing.
  */
-import { Deque } from './deque.js';
 import { OutgoingCommand, WHOLE_PACKET } from './outgoing-command.js';
+import { RefFifo } from './ref-fifo.js';
 import { COMMAND_FLAG_ACKNOWLEDGE, COMMAND_FLAG_UNSEQUENCED, ProtocolCommand } from './protocol.js';
 
 /** Row type of a command object in `refs` (no command number is 0). */
@@ -63,11 +61,7 @@ export class OutgoingQueue {
   private orders = NO_ORDERS;
 
   /** Payload buffers and command objects of the queued rows, oldest first, no repeats in a row. */
-  private readonly refs = new Deque<Uint8Array | OutgoingCommand>(4);
-  /** Id of refs' front entry; ids count up by one per entry (mod 2^32). */
-  private firstRefId = 0;
-  /** The buffer refs' last entry stands for, which the next data row may share (null: none). */
-  private lastBuffer: Uint8Array | null = null;
+  private readonly refs = new RefFifo();
   /** The front row's command once {@link peek} made it (null when not yet made). */
   private front: OutgoingCommand | null = null;
   /** The two row views, used in turn (made on first use). */
@@ -87,8 +81,7 @@ export class OutgoingQueue {
   push(command: OutgoingCommand): void {
     const w = this.reserveRow() * WORDS;
     this.rows[w] = OBJECT_ROW;
-    this.rows[w + 3] = this.addRef(command);
-    this.lastBuffer = null;
+    this.rows[w + 3] = this.refs.add(command);
   }
 
   /**
@@ -106,11 +99,7 @@ export class OutgoingQueue {
     rows[w] = type | (channelID << 8) | (reliableSequenceNumber << 16);
     rows[w + 1] = (unreliableSequenceNumber | unsequencedGroup) | (length << 16);
     rows[w + 2] = offset;
-    if (buffer !== this.lastBuffer) {
-      this.addRef(buffer);
-      this.lastBuffer = buffer;
-    }
-    rows[w + 3] = this.firstRefId + this.refs.length - 1;
+    rows[w + 3] = this.refs.share(buffer);
     this.orders[row] = order;
   }
 
@@ -170,8 +159,6 @@ export class OutgoingQueue {
     this.count = 0;
     this.front = null;
     this.refs.clear();
-    this.firstRefId = 0;
-    this.lastBuffer = null;
     // Back to the shared empty storage: a reset peer gives back what its traffic grew.
     this.rows = NO_ROWS;
     this.orders = NO_ORDERS;
@@ -186,24 +173,14 @@ export class OutgoingQueue {
     return i;
   }
 
-  private addRef(ref: Uint8Array | OutgoingCommand): number {
-    this.refs.push(ref);
-    return (this.firstRefId + this.refs.length - 1) >>> 0;
-  }
-
   /** The refs entry of row `row`. */
   private refOf(row: number): Uint8Array | OutgoingCommand {
-    return this.refs.at((this.rows[row * WORDS + 3]! - this.firstRefId) >>> 0)!;
+    return this.refs.get(this.rows[row * WORDS + 3]!);
   }
 
   /** Forgets the refs entries older than the front row's (all of them when empty). */
   private dropUnusedRefs(): void {
-    const keep = this.count > 0 ? this.rows[this.head * WORDS + 3]! : (this.firstRefId + this.refs.length) >>> 0;
-    while (this.firstRefId !== keep) {
-      this.refs.shift();
-      this.firstRefId = (this.firstRefId + 1) >>> 0;
-    }
-    if (this.refs.isEmpty()) this.lastBuffer = null;
+    this.refs.dropUntil(this.count > 0 ? this.rows[this.head * WORDS + 3]! : this.refs.nextId);
   }
 
   /** The command of row `row`: its object, or one made from its data row. */

@@ -23,20 +23,14 @@ import { PacketFlag, type Packet } from './types.js';
 const SEND_FRAGMENT_SIZE = COMMAND_SIZES[ProtocolCommand.SEND_FRAGMENT]!;
 
 /**
- * Turns a packet into commands on `channel`: one SEND_RELIABLE / SEND_UNRELIABLE /
- * SEND_UNSEQUENCED, or fragments when it exceeds one datagram. broadcast() shares one packet
- * between peers.
+ * Turns the `length` bytes of `buffer` at `offset` into commands on `channel`: one
+ * SEND_RELIABLE / SEND_UNRELIABLE / SEND_UNSEQUENCED, or fragments when they exceed one
+ * datagram. Without `copy` the bytes are queued where they are and must never change:
+ * relays put one copy of a packet in a shared slab (bytes.ts) and queue it for every
+ * recipient, so consecutive messages of a peer share one buffer (one reference kept per
+ * slab, not per message: outgoing-queue.ts).
+ * broadcast() shares one packet between peers the same way.
  * @see enet peer.c enet_peer_send
- */
-export function queuePacket(peer: Peer, channel: Channel, data: Uint8Array, flags: number, copy: boolean): Error {
-  return queuePacketAt(peer, channel, data, 0, data.length, flags, copy);
-}
-
-/**
- * {@link queuePacket} for the `length` bytes of `buffer` at `offset`. Without `copy` the
- * bytes are queued where they are and must never change: relays put one copy of a packet in
- * a shared slab (bytes.ts) and queue it for every recipient, so consecutive messages of a
- * peer share one buffer (one reference kept per slab, not per message: outgoing-queue.ts).
  */
 export function queuePacketAt(
   peer: Peer, channel: Channel, buffer: Uint8Array, offset: number, length: number, flags: number, copy: boolean,

@@ -22,7 +22,7 @@ import {
   PEER_TIMEOUT_MINIMUM,
   PEER_UNSEQUENCED_WINDOW_SIZE,
 } from './peer-defaults.js';
-import { queuePacket, queuePacketAt } from './peer-send.js';
+import { queuePacketAt } from './peer-send.js';
 export * from './peer-defaults.js';
 import { Channel, type IncomingCommand, type IncomingTarget } from './channel.js';
 import { Deque, NumberQueue } from './deque.js';
@@ -202,11 +202,7 @@ export class Peer implements IncomingTarget {
    * @see enet peer.c enet_peer_send
    */
   send(channelID: number, data: Uint8Array, flags = 0): Error {
-    if (this.state !== PeerState.CONNECTED) return Error.ERR_UNCONFIGURED;
-    const channel = this.channels[channelID];
-    if (!channel || !Number.isInteger(channelID)) return Error.ERR_INVALID_PARAMETER;
-    if (data.length > this.host.maximumPacketSize) return Error.ERR_PARAMETER_RANGE_ERROR;
-    return queuePacket(this, channel, data, flags, (flags & PacketFlag.NO_ALLOCATE) === 0);
+    return this.queueRange(channelID, data, 0, data.length, flags, (flags & PacketFlag.NO_ALLOCATE) === 0);
   }
 
   /**
@@ -214,11 +210,16 @@ export class Peer implements IncomingTarget {
    * copied: they must not change afterwards). For relays: see queuePacketAt. @internal
    */
   sendShared(channelID: number, buffer: Uint8Array, offset: number, length: number, flags = 0): Error {
+    return this.queueRange(channelID, buffer, offset, length, flags | PacketFlag.NO_ALLOCATE, false);
+  }
+
+  /** enet_peer_send's checks, then the packet's commands. */
+  private queueRange(channelID: number, buffer: Uint8Array, offset: number, length: number, flags: number, copy: boolean): Error {
     if (this.state !== PeerState.CONNECTED) return Error.ERR_UNCONFIGURED;
     const channel = this.channels[channelID];
     if (!channel || !Number.isInteger(channelID)) return Error.ERR_INVALID_PARAMETER;
     if (length > this.host.maximumPacketSize) return Error.ERR_PARAMETER_RANGE_ERROR;
-    return queuePacketAt(this, channel, buffer, offset, length, flags | PacketFlag.NO_ALLOCATE, false);
+    return queuePacketAt(this, channel, buffer, offset, length, flags, copy);
   }
 
   /**

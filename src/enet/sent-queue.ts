@@ -21,7 +21,7 @@
  *
  * @see enet protocol.c enet_protocol_remove_sent_reliable_command, enet_protocol_check_timeouts
  */
-import { Deque } from './deque.js';
+import { RefFifo } from './ref-fifo.js';
 import { OutgoingCommand, WHOLE_PACKET } from './outgoing-command.js';
 import { COMMAND_FLAG_ACKNOWLEDGE, ProtocolCommand } from './protocol.js';
 
@@ -72,9 +72,7 @@ export class SentQueue {
   private capacity = 0;
   private entries = NO_ENTRIES;
   /** Buffers and objects of the entries, oldest first, no repeats in a row (as OutgoingQueue's). */
-  private readonly refs = new Deque<Uint8Array | OutgoingCommand>(4);
-  private firstRefId = 0;
-  private lastBuffer: Uint8Array | null = null;
+  private readonly refs = new RefFifo();
   /** Per channel: entry numbers of rows by sequence number (seq & mask; −1 or stale entries read as none). */
   private tables: (Float64Array | undefined)[] = [];
   /** Entries before this number are in the tables (if rows); later ones not yet. */
@@ -104,10 +102,6 @@ export class SentQueue {
     buffer: Uint8Array, offset: number, length: number,
   ): void {
     const at = this.reserve() * STRIDE;
-    if (buffer !== this.lastBuffer) {
-      this.addRef(buffer);
-      this.lastBuffer = buffer;
-    }
     const m = this.entries;
     m[at + KIND] = ROW | (length << 2);
     m[at + KEY] = (channelID << 16) | seq;
@@ -116,15 +110,14 @@ export class SentQueue {
     m[at + LIMIT] = limit;
     m[at + ORDER] = order;
     m[at + PAYLOAD] = offset;
-    m[at + REF] = (this.firstRefId + this.refs.length - 1) >>> 0;
+    m[at + REF] = this.refs.share(buffer);
   }
 
   /** Adds a command object just sent (its sentTime and timeouts already set). */
   pushObject(c: OutgoingCommand): void {
     const at = this.reserve() * STRIDE;
     this.entries[at + KIND] = OBJECT;
-    this.entries[at + REF] = this.addRef(c);
-    this.lastBuffer = null;
+    this.entries[at + REF] = this.refs.add(c);
     c.sentEntry = this.first + this.slots - 1;
     c.inSentList = true;
   }
@@ -255,8 +248,6 @@ export class SentQueue {
     this.capacity = 0;
     this.entries = NO_ENTRIES;
     this.refs.clear();
-    this.firstRefId = 0;
-    this.lastBuffer = null;
     this.tables = [];
     this.indexed = this.first;
   }
@@ -354,12 +345,7 @@ export class SentQueue {
       this.slots--;
     } while (this.slots > 0 && m[this.head * STRIDE + KIND] === DEAD);
     // Buffers and objects only dead entries used are let go.
-    const keep = this.slots > 0 ? m[this.head * STRIDE + REF]! : (this.firstRefId + this.refs.length) >>> 0;
-    while (this.firstRefId !== keep) {
-      this.refs.shift();
-      this.firstRefId = (this.firstRefId + 1) >>> 0;
-    }
-    if (this.refs.isEmpty()) this.lastBuffer = null;
+    this.refs.dropUntil(this.slots > 0 ? m[this.head * STRIDE + REF]! : this.refs.nextId);
   }
 
   private reserve(): number {
@@ -370,13 +356,8 @@ export class SentQueue {
     return i;
   }
 
-  private addRef(ref: Uint8Array | OutgoingCommand): number {
-    this.refs.push(ref);
-    return (this.firstRefId + this.refs.length - 1) >>> 0;
-  }
-
   private refOf(i: number): Uint8Array | OutgoingCommand {
-    return this.refs.at((this.entries[i * STRIDE + REF]! - this.firstRefId) >>> 0)!;
+    return this.refs.get(this.entries[i * STRIDE + REF]!);
   }
 
   /** New storage for `capacity` slots, the entries unwrapped to start at slot 0. */

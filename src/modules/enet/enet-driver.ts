@@ -201,8 +201,9 @@ export class ENetHostDriver {
   service(): HostEvent | null {
     if (this.closed) return null;
     // Pull mode: what waits in the socket comes in when the host has nothing left to handle
-    // (enet_host_service reads its socket on every call too).
-    if (this.pulling && this.host.inbound.isEmpty()) this.socket?.receiveNow?.();
+    // or hand out — as enet_host_service, which returns queued events before it reads (no
+    // read per event of a poll loop).
+    if (this.pulling && this.host.inbound.isEmpty() && this.host.dispatchQueue.isEmpty()) this.socket?.receiveNow?.();
     if (this.closed) return null;
     this.transport?.beforeService();
     const e = this.host.service(this.now());
