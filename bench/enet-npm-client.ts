@@ -2,7 +2,7 @@
  * npm `enet` (emscripten-compiled ENet) client for bench/enet.bench, speaking the protocol of
  * bench/c/enet-bench.c (its header describes it) to a C ENet server.
  *
- *   node enet-npm-client.js <port> --mode tput|rtt [--size B] [--count N] [--window W]
+ *   node enet-npm-client.js <port> --mode tput|rtt [--size B] [--count N] [--warm M] [--window W]
  *                                  [--loop immediate|interval]
  * 'immediate' services the host on every event-loop turn (setImmediate), its fastest style;
  * 'interval' keeps the package's own 10 ms polling. Prints RESULT / RTT lines like the others,
@@ -40,6 +40,9 @@ const port = Number(process.argv[2]);
 const mode = arg('--mode', 'tput');
 const size = Number(arg('--size', '64'));
 const count = Math.ceil(Number(arg('--count', '200000')) / (mode === 'rtt' ? 1 : REPORT)) * (mode === 'rtt' ? 1 : REPORT);
+// tput: messages sent before the clock starts (rounded up to REPORT), as in enet-bench.c.
+const warmTput = mode === 'rtt' ? 0 : Math.ceil(Number(arg('--warm', '0')) / REPORT) * REPORT;
+const total = count + warmTput;
 const window = Number(arg('--window', '2048'));
 const loop = arg('--loop', 'immediate');
 
@@ -83,14 +86,17 @@ enet.createClient({ peers: 1, channels: 3, down: 0, up: 0 }, (err, host) => {
   let sent = 0;
   let reported = 0;
   let t0 = 0;
+  let t1 = -1; // tput: when the server had reported the warm-up messages
+  let base = 0;
   const rtts: number[] = [];
   const warm = Math.floor(count / 10);
   let pings = 0;
   const topUp = (): void => {
-    for (; sent < count && sent - reported < window; sent++) peer.send(0, new enet.Packet(payload, reliable));
+    for (; sent < total && sent - reported < window; sent++) peer.send(0, new enet.Packet(payload, reliable));
   };
   peer.on('connect', () => {
     t0 = performance.now();
+    if (warmTput === 0) t1 = t0;
     if (mode === 'rtt') peer.send(1, new enet.Packet(payload, reliable));
     else topUp();
   });
@@ -111,9 +117,11 @@ enet.createClient({ peers: 1, channels: 3, down: 0, up: 0 }, (err, host) => {
     }
     if (channel !== 0 || data.length !== 4) return;
     reported = data.readUInt32LE(0);
-    if (reported >= count) {
-      const ms = performance.now() - t0;
-      return finish(host, `RESULT ${Math.round((reported * 1000) / ms)} ${ms.toFixed(1)}`);
+    if (t1 < 0 && reported >= warmTput) { t1 = performance.now(); base = reported; }
+    if (reported >= total) {
+      const end = performance.now();
+      const ms = end - t1;
+      return finish(host, `RESULT ${Math.round(((reported - base) * 1000) / ms)} ${ms.toFixed(1)} ${Math.round((reported * 1000) / (end - t0))}`);
     }
     topUp();
   });

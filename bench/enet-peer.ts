@@ -3,7 +3,7 @@
  * its header for the protocol), so gdwire, C ENet and npm enet can be paired freely.
  *
  *   node enet-peer.js server [--loop event|immediate] [--peers N] [--driver godot|engine]
- *   node enet-peer.js client <port> --mode tput|rtt [--loop …] [--size B] [--count N]
+ *   node enet-peer.js client <port> --mode tput|rtt [--loop …] [--size B] [--count N] [--warm M]
  *                                   [--window W] [--prequeue] [--driver …]
  *   node enet-peer.js udp-echo  /  client <port> --mode udp-rtt   raw node:dgram ping-pong (no ENet)
  *   node enet-peer.js udp-sink  /  client <port> --mode udp-tput  ENet's datagrams, raw node:dgram (no ENet)
@@ -23,12 +23,14 @@ interface Options {
   mode: string;
   size: number;
   count: number;
+  /** tput: messages sent before the clock starts (rounded up to REPORT), as in enet-bench.c. */
+  warm: number;
   window: number;
   prequeue: boolean;
 }
 
 function parse(args: string[]): Options {
-  const o: Options = { loop: 'event', peers: 8, driver: 'godot', mode: 'tput', size: 64, count: 200_000, window: 2048, prequeue: false };
+  const o: Options = { loop: 'event', peers: 8, driver: 'godot', mode: 'tput', size: 64, count: 200_000, warm: 0, window: 2048, prequeue: false };
   for (let i = 0; i < args.length; i++) {
     const k = args[i];
     const v = args[i + 1] ?? '';
@@ -39,6 +41,7 @@ function parse(args: string[]): Options {
     else if (k === '--mode') o.mode = v;
     else if (k === '--size') o.size = Number(v);
     else if (k === '--count') o.count = Number(v);
+    else if (k === '--warm') o.warm = Number(v);
     else if (k === '--window') o.window = Number(v);
     else throw new Error(`unknown option ${k}`);
     i++;
@@ -81,6 +84,11 @@ async function server(o: Options): Promise<void> {
   console.log(`READY ${await host.listen(0)}`);
 }
 
+/** "RESULT <msg/s after warm-up> <ms after warm-up> <msg/s of the whole run>", as enet-bench.c. */
+function result(timed: number, ms: number, all: number, allMs: number): string {
+  return `RESULT ${Math.round((timed * 1000) / ms)} ${ms.toFixed(1)} ${Math.round((all * 1000) / allMs)}`;
+}
+
 function finish(host: BenchHost, line: string): void {
   console.log(line);
   host.close();
@@ -88,11 +96,14 @@ function finish(host: BenchHost, line: string): void {
 }
 
 async function clientTput(port: number, o: Options): Promise<void> {
-  const count = Math.ceil(o.count / REPORT) * REPORT;
+  const warm = Math.ceil(o.warm / REPORT) * REPORT;
+  const count = Math.ceil(o.count / REPORT) * REPORT + warm;
   const payload = new Uint8Array(o.size).fill(7);
   let sent = 0;
   let reported = 0;
   let t0 = 0;
+  let t1 = -1; // when the server had reported the warm-up messages
+  let base = 0;
   let server: BenchPeer | null = null;
   const topUp = (): void => {
     if (!server) return;
@@ -102,6 +113,7 @@ async function clientTput(port: number, o: Options): Promise<void> {
     connect: (peer) => {
       server = peer;
       t0 = performance.now();
+      if (warm === 0) t1 = t0;
       if (o.prequeue) {
         for (; sent < count; sent++) peer.sendReliable(0, payload);
         // What (f) pays before its first datagram: the synchronous queueing loop.
@@ -113,9 +125,10 @@ async function clientTput(port: number, o: Options): Promise<void> {
     receive: (_peer, channel, data) => {
       if (channel !== 0 || data.length !== 4) return;
       reported = ((data[0] ?? 0) | ((data[1] ?? 0) << 8) | ((data[2] ?? 0) << 16) | ((data[3] ?? 0) << 24)) >>> 0;
+      if (t1 < 0 && reported >= warm) { t1 = performance.now(); base = reported; }
       if (reported >= count) {
-        const ms = performance.now() - t0;
-        finish(host, `RESULT ${Math.round((reported * 1000) / ms)} ${ms.toFixed(1)}`);
+        const end = performance.now();
+        finish(host, result(reported - base, end - t1, reported, end - t0));
       }
       topUp();
     },

@@ -306,7 +306,13 @@ async function fanout(): Promise<void> {
     if (!x || !y) return;
     const r = x.usPerDelivery / y.usPerDelivery;
     const shown = asOverhead ? `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)} %` : `ratio ${r.toFixed(2)}`;
-    console.log(`  ${what.padEnd(62)} ${shown}  (target ≤ ${asOverhead ? `+${((target - 1) * 100).toFixed(0)} %` : target}: ${r <= target ? 'met' : 'MISSED'})`);
+    // The same ratio round by round (the two relays ran back to back): how far the host's
+    // speed drifted between rounds shows in their spread.
+    const xs = all[a] ?? [];
+    const ys = all[b] ?? [];
+    const paired = xs.slice(0, ys.length).map((v, i) => v.usPerDelivery / ys[i]!.usPerDelivery);
+    const rounds = paired.length > 1 ? `; round by round ${paired.map((p) => p.toFixed(2)).join(' ')}` : '';
+    console.log(`  ${what.padEnd(62)} ${shown}  (target ≤ ${asOverhead ? `+${((target - 1) * 100).toFixed(0)} %` : target}: ${r <= target ? 'met' : 'MISSED'})${rounds}`);
   };
   ratio('bare3', 'godot3', 'CPU per delivery, gdwire bare 3.2 relay ÷ Godot 3.2.3', 1);
   ratio('full3', 'godot3', 'CPU per delivery, gdwire serve --godot 3 ÷ Godot 3.2.3', 1);

@@ -11,9 +11,10 @@
  *
  *   enet-bench server [--svc MS] [--peers N] [--seconds S]
  *     Prints "READY <port>". enet_host_service(host, &ev, MS) loop (0 = busy loop).
- *   enet-bench client <port> --mode tput [--svc MS] [--size B] [--count N] [--window W] [--prequeue]
- *     Sends N reliable messages of B bytes on channel 0, keeping at most W unreported (or all
- *     N queued before the first service with --prequeue). Prints "RESULT <msg/s> <ms>".
+ *   enet-bench client <port> --mode tput [--svc MS] [--size B] [--count N] [--warm M] [--window W] [--prequeue]
+ *     Sends M + N reliable messages of B bytes on channel 0, keeping at most W unreported (or all
+ *     queued before the first service with --prequeue). The clock starts once the server has
+ *     reported M (warm-up, as the rtt mode's). Prints "RESULT <msg/s of the N> <ms> <msg/s of all>".
  *   enet-bench client <port> --mode rtt [--svc MS] [--count N]
  *     N ping-pongs of 64 bytes on channel 1 (after 10 % warm-up). Prints "RTT <median µs> <p99 µs>".
  *   enet-bench client <port> --mode many [--peers P] [--rate R] [--seconds S]
@@ -53,7 +54,7 @@ static int cmp_double(const void *a, const void *b) {
 
 struct opts {
   int svc, peers, size, prequeue, rate;
-  unsigned count, window, seconds;
+  unsigned count, window, seconds, warm;
   const char *mode;
 };
 
@@ -120,9 +121,10 @@ static int await_connect(ENetHost *host, int svc) {
 }
 
 static int client_tput(ENetHost *host, ENetPeer *peer, struct opts *o) {
-  unsigned sent = 0, reported = 0;
-  o->count = (o->count + REPORT - 1) / REPORT * REPORT; /* the server reports every REPORT */
-  double t0 = now_us();
+  unsigned sent = 0, reported = 0, base = 0;
+  unsigned warm = (o->warm + REPORT - 1) / REPORT * REPORT; /* the server reports every REPORT */
+  o->count = (o->count + REPORT - 1) / REPORT * REPORT + warm;
+  double t0 = now_us(), t1 = warm ? -1 : t0;
   if (o->prequeue)
     for (; sent < o->count; sent++) enet_peer_send(peer, 0, data_packet(o->size));
   ENetEvent ev;
@@ -135,13 +137,14 @@ static int client_tput(ENetHost *host, ENetPeer *peer, struct opts *o) {
     if (r < 0) return 8;
     if (r > 0 && ev.type == ENET_EVENT_TYPE_RECEIVE) {
       if (ev.channelID == 0 && ev.packet->dataLength == 4) reported = le32(ev.packet->data);
+      if (t1 < 0 && reported >= warm) { t1 = now_us(); base = reported; }
       enet_packet_destroy(ev.packet);
     } else if (r > 0 && ev.type == ENET_EVENT_TYPE_DISCONNECT) {
       return 9;
     }
   }
-  double ms = (now_us() - t0) / 1e3;
-  printf("RESULT %.0f %.1f\n", reported * 1e3 / ms, ms);
+  double end = now_us(), ms = (end - (t1 < 0 ? t0 : t1)) / 1e3, all = (end - t0) / 1e3;
+  printf("RESULT %.0f %.1f %.0f\n", (reported - base) * 1e3 / ms, ms, reported * 1e3 / all);
   return reported == o->count ? 0 : 10;
 }
 
@@ -208,7 +211,7 @@ int main(int argc, char **argv) {
   if (argc < 2) return 2;
   int is_server = strcmp(argv[1], "server") == 0;
   int port = 0, a = 2;
-  struct opts o = { 1, 8, 64, 0, 20, 200000, 2048, 120, "tput" };
+  struct opts o = { 1, 8, 64, 0, 20, 200000, 2048, 120, 0, "tput" };
   if (!is_server) {
     if (argc < 3) return 2;
     port = atoi(argv[2]);
@@ -223,6 +226,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--size")) o.size = atoi(v);
     else if (!strcmp(k, "--rate")) o.rate = atoi(v);
     else if (!strcmp(k, "--count")) o.count = (unsigned)atoi(v);
+    else if (!strcmp(k, "--warm")) o.warm = (unsigned)atoi(v);
     else if (!strcmp(k, "--window")) o.window = (unsigned)atoi(v);
     else if (!strcmp(k, "--seconds")) o.seconds = (unsigned)atoi(v);
     else if (!strcmp(k, "--mode")) o.mode = v;

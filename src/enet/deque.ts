@@ -51,8 +51,8 @@ export class Deque<T> {
     if (this.count === 0) return undefined;
     const item = this.items[this.head];
     this.items[this.head] = undefined;
-    this.head = (this.head + 1) & (this.items.length - 1);
-    this.count--;
+    // Emptied: start again at slot 0, still cached (see OutgoingQueue.advance).
+    this.head = --this.count === 0 ? 0 : (this.head + 1) & (this.items.length - 1);
     return item;
   }
 
@@ -107,8 +107,7 @@ export class NumberQueue {
   shift(): number | undefined {
     if (this.count === 0) return undefined;
     const value = this.items[this.head]!;
-    this.head = (this.head + 1) & (this.items.length - 1);
-    this.count--;
+    this.head = --this.count === 0 ? 0 : (this.head + 1) & (this.items.length - 1);
     return value;
   }
 

@@ -31,7 +31,7 @@ import {
 } from './protocol.js';
 import { timeDifference, timeGreaterEqual, timeLess } from './time.js';
 import { PeerState } from './types.js';
-import { encodeAcknowledge, encodeCommand, encodeDataCommand, encodeHeader, encodeReliableData } from './wire-encode.js';
+import { encodeAcknowledge, encodeCommand, encodeDataCommand, encodeHeaderAt, encodeReliableData, headerSize } from './wire-encode.js';
 
 const ACKNOWLEDGE_SIZE = COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
 const SEND_RELIABLE_SIZE = COMMAND_SIZES[ProtocolCommand.SEND_RELIABLE]!;
@@ -40,10 +40,10 @@ const ROWS_NO_PING = 2;
 const ROWS_MORE = 1;
 const PING_SIZE = COMMAND_SIZES[ProtocolCommand.PING]!;
 
-/** Scratch space for the datagram being assembled (one per host). */
 /** Room kept in front of the commands for the largest protocol header (checksum included). */
 const FRAME_HEAD = HEADER_SIZE_FULL + CHECKSUM_SIZE;
 
+/** Scratch space for the datagram being assembled. */
 class DatagramBuilder {
   /**
    * The commands are written at FRAME_HEAD, so when the host's sink copies (Host.sendCopies)
@@ -53,10 +53,10 @@ class DatagramBuilder {
   readonly frame = new Uint8Array(FRAME_HEAD + PROTOCOL_MAXIMUM_MTU);
   readonly body = this.frame.subarray(FRAME_HEAD);
   readonly view = new DataView(this.frame.buffer, FRAME_HEAD);
+  readonly frameView = new DataView(this.frame.buffer);
   readonly compressedFrame = new Uint8Array(FRAME_HEAD + PROTOCOL_MAXIMUM_MTU);
   readonly compressed = this.compressedFrame.subarray(FRAME_HEAD);
-  readonly header = new Uint8Array(HEADER_SIZE_FULL + CHECKSUM_SIZE);
-  readonly headerView = new DataView(this.header.buffer);
+  readonly compressedFrameView = new DataView(this.compressedFrame.buffer);
   length = 0;
   /**
    * ENet's running datagram size: header, then each command. Unlike ENet, the checksum
@@ -484,36 +484,38 @@ function updatePacketLoss(peer: Peer, now: number): void {
  * header — with the connect id in the checksum field — and the uncompressed commands.
  */
 function finishDatagram(host: Host, peer: Peer, b: DatagramBuilder): void {
-  const body = b.body.subarray(0, b.length);
-  let payload = body;
+  let frame = b.frame;
+  let view = b.frameView;
+  let length = b.length;
   let compressed = false;
   if (host.compressor) {
-    const n = host.compressor.compress(body, b.compressed.subarray(0, b.length));
-    if (n > 0 && n < b.length) {
-      payload = b.compressed.subarray(0, n);
+    const n = host.compressor.compress(b.body.subarray(0, length), b.compressed.subarray(0, length));
+    if (n > 0 && n < length) {
+      frame = b.compressedFrame;
+      view = b.compressedFrameView;
+      length = n;
       compressed = true;
     }
   }
+  // The header goes right in front of the commands, written in place.
+  const checksum = host.checksumEnabled;
+  const start = FRAME_HEAD - headerSize(b.hasReliable, checksum);
   const realPeer = peer.outgoingPeerID < PROTOCOL_MAXIMUM_PEER_ID;
-  const hs = encodeHeader(b.headerView, {
-    peerID: peer.outgoingPeerID,
-    sessionID: realPeer ? peer.outgoingSessionID : 0,
-    compressed,
-    sentTime: b.hasReliable ? host.serviceTime & 0xffff : undefined,
-    checksum: host.checksumEnabled ? (realPeer ? peer.connectID : 0) : undefined,
-  });
-  if (host.checksumEnabled) {
-    b.headerView.setUint32(hs - CHECKSUM_SIZE, crc32(b.header.subarray(0, hs), body));
+  encodeHeaderAt(
+    view, start, peer.outgoingPeerID, realPeer ? peer.outgoingSessionID : 0, compressed,
+    b.hasReliable ? host.serviceTime & 0xffff : -1, checksum, realPeer ? peer.connectID : 0,
+  );
+  if (checksum) {
+    // Over the header (the connect id in its checksum field) and the uncompressed commands.
+    const sum = crc32(frame.subarray(start, FRAME_HEAD), b.body.subarray(0, b.length));
+    view.setUint32(FRAME_HEAD - CHECKSUM_SIZE, sum);
   }
+  const datagram = frame.subarray(start, FRAME_HEAD + length);
   if (host.sendCopies && host.hasSendCallback) {
-    const frame = compressed ? b.compressedFrame : b.frame;
-    const start = FRAME_HEAD - hs;
-    frame.set(b.header.subarray(0, hs), start);
-    host.emit(frame.subarray(start, FRAME_HEAD + payload.length), peer.address);
+    host.emit(datagram, peer.address);
     return;
   }
-  const out = allocateBytes(hs + payload.length);
-  out.set(b.header.subarray(0, hs));
-  out.set(payload, hs);
+  const out = allocateBytes(datagram.length);
+  out.set(datagram);
   host.emit(out, peer.address);
 }

@@ -138,9 +138,7 @@ export class OutgoingQueue {
   /** Removes the front row read by {@link frontReliableRow}. */
   dropFront(): void {
     this.front = null;
-    this.head = (this.head + 1) & (this.capacity - 1);
-    this.count--;
-    this.dropUnusedRefs();
+    this.advance();
   }
 
   /** Removes and returns the front command. */
@@ -148,10 +146,18 @@ export class OutgoingQueue {
     const c = this.peek();
     if (c === undefined) return undefined;
     this.front = null;
-    this.head = (this.head + 1) & (this.capacity - 1);
-    this.count--;
-    this.dropUnusedRefs();
+    this.advance();
     return c;
+  }
+
+  /**
+   * Moves the front one row on. An emptied ring starts again at row 0: a queue that fills
+   * and drains every frame (a relay's peers) writes the same, still cached, rows each time
+   * instead of walking its whole ring (profile, relay: cache misses in pushData).
+   */
+  private advance(): void {
+    this.head = --this.count === 0 ? 0 : (this.head + 1) & (this.capacity - 1);
+    this.dropUnusedRefs();
   }
 
   clear(): void {

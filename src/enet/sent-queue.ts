@@ -344,6 +344,8 @@ export class SentQueue {
       this.first++;
       this.slots--;
     } while (this.slots > 0 && m[this.head * STRIDE + KIND] === DEAD);
+    // Emptied: the next entry goes to slot 0 again, still cached (see OutgoingQueue.advance).
+    if (this.slots === 0) this.head = 0;
     // Buffers and objects only dead entries used are let go.
     this.refs.dropUntil(this.slots > 0 ? m[this.head * STRIDE + REF]! : this.refs.nextId);
   }
