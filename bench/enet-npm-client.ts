@@ -9,6 +9,7 @@
  * or "UNAVAILABLE <reason>" when the package cannot be loaded.
  */
 import { createRequire } from 'node:module';
+import { tputResult } from './harness.js';
 
 const REPORT = 256;
 
@@ -120,8 +121,7 @@ enet.createClient({ peers: 1, channels: 3, down: 0, up: 0 }, (err, host) => {
     if (t1 < 0 && reported >= warmTput) { t1 = performance.now(); base = reported; }
     if (reported >= total) {
       const end = performance.now();
-      const ms = end - t1;
-      return finish(host, `RESULT ${Math.round(((reported - base) * 1000) / ms)} ${ms.toFixed(1)} ${Math.round((reported * 1000) / (end - t0))}`);
+      return finish(host, tputResult(reported - base, end - t1, reported, end - t0));
     }
     topUp();
   });

@@ -12,6 +12,7 @@
  */
 import dgram from 'node:dgram';
 import { GodotBenchHost } from './enet-godot-driver.js';
+import { tputResult } from './harness.js';
 import { EngineBenchHost, type BenchHandlers, type BenchHost, type BenchHostOptions, type BenchPeer, type LoopStyle } from './enet-driver.js';
 
 const REPORT = 256;
@@ -84,11 +85,6 @@ async function server(o: Options): Promise<void> {
   console.log(`READY ${await host.listen(0)}`);
 }
 
-/** "RESULT <msg/s after warm-up> <ms after warm-up> <msg/s of the whole run>", as enet-bench.c. */
-function result(timed: number, ms: number, all: number, allMs: number): string {
-  return `RESULT ${Math.round((timed * 1000) / ms)} ${ms.toFixed(1)} ${Math.round((all * 1000) / allMs)}`;
-}
-
 function finish(host: BenchHost, line: string): void {
   console.log(line);
   host.close();
@@ -128,7 +124,7 @@ async function clientTput(port: number, o: Options): Promise<void> {
       if (t1 < 0 && reported >= warm) { t1 = performance.now(); base = reported; }
       if (reported >= count) {
         const end = performance.now();
-        finish(host, result(reported - base, end - t1, reported, end - t0));
+        finish(host, tputResult(reported - base, end - t1, reported, end - t0));
       }
       topUp();
     },

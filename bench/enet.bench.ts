@@ -199,12 +199,12 @@ async function throughput(): Promise<void> {
     else print('(a) 64 B, client → C server, vs npm enet', med(s, 'gc'), npm, 'npm enet', 'msg/s', 4);
     // The same runs timed from connect, warm-up included: what a short-lived client sees.
     print('(a) info: whole run incl. warm-up, vs C svc 1', med(s, 'gg', 2), med(s, 'cc1', 2), 'C svc 1', 'msg/s');
-    if (!Number.isNaN(npm)) print('(a) info: whole run incl. warm-up, vs npm enet', med(s, 'gc', 2), med(s, 'npm', 2), 'npm enet', 'msg/s');
     if (!Number.isNaN(npm)) {
+      print('(a) info: whole run incl. warm-up, vs npm enet', med(s, 'gc', 2), med(s, 'npm', 2), 'npm enet', 'msg/s');
       // Both JITs keep speeding up for about a second (a 200k-message run measures mostly
       // warm-up: npm enet ≈ 0.3 M msg/s there, ≈ 0.7 M after 1M messages); this row is the
       // steady state of both: 4M messages timed after 1M of warm-up.
-      const long = ['--mode', 'tput', '--size', '64', '--count', '4000000', '--warm', '1000000', '--window', String(WINDOW)];
+      const long = tput(64, 4_000_000, ['--warm', '1000000']);
       const l = await rounds({
         npm: { server: 'c', serverArgs: ['--svc', '1'], client: 'npm', clientArgs: long },
         gc: { server: 'c', serverArgs: ['--svc', '1'], client: 'gdwire', clientArgs: long },

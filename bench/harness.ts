@@ -53,3 +53,11 @@ export function row(name: string, ours: number, anchor: number, anchorName: stri
   const verdict = target === undefined ? '' : ratio >= target ? `  (target ≥ ${target}: met)` : `  (target ≥ ${target}: MISSED)`;
   return `${name.padEnd(44)} gdwire ${fmt(ours).padStart(9)} ${unit}   ${anchorName} ${fmt(anchor).padStart(9)} ${unit}   ratio ${ratio.toFixed(2)}${verdict}`;
 }
+
+/**
+ * The throughput clients' result line, as bench/c/enet-bench.c prints it: "RESULT <msg/s after
+ * warm-up> <ms after warm-up> <msg/s of the whole run>".
+ */
+export function tputResult(timed: number, ms: number, all: number, allMs: number): string {
+  return `RESULT ${Math.round((timed * 1000) / ms)} ${ms.toFixed(1)} ${Math.round((all * 1000) / allMs)}`;
+}

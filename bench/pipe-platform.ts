@@ -41,7 +41,7 @@ class PipeSocket implements DatagramSocket {
 
   arrive(data: Uint8Array, from: SocketAddress): void {
     this.waiting.push({ data, from });
-    if (!this.pulled) queueMicrotask(() => this.receiveNow(true));
+    if (!this.pulled && this.waiting.length === 1) queueMicrotask(() => this.deliverWaiting());
   }
 
   setPull(pull: boolean): boolean {
@@ -49,8 +49,11 @@ class PipeSocket implements DatagramSocket {
     return true;
   }
 
-  receiveNow(push = false): number {
-    if (!this.pulled && !push) return 0;
+  receiveNow(): number {
+    return this.pulled ? this.deliverWaiting() : 0;
+  }
+
+  private deliverWaiting(): number {
     const batch = this.waiting.splice(0, this.waiting.length);
     for (const w of batch) this.handler?.(w.data, w.from);
     return batch.length;
