@@ -90,7 +90,7 @@ enet.createClient({ peers: 1, channels: 3, down: 0, up: 0 }, (err, host) => {
   let t1 = -1; // tput: when the server had reported the warm-up messages
   let base = 0;
   const rtts: number[] = [];
-  const warm = Math.floor(count / 10);
+  const warm = Number(arg('--warm', String(Math.floor(count / 10)))); // rtt: round trips before the clock
   let pings = 0;
   const topUp = (): void => {
     for (; sent < total && sent - reported < window; sent++) peer.send(0, new enet.Packet(payload, reliable));

@@ -142,7 +142,7 @@ function udpEcho(): void {
 function clientUdpRtt(port: number, o: Options): void {
   const sock = dgram.createSocket('udp4');
   const payload = Buffer.alloc(64, 7);
-  const warm = Math.floor(o.count / 10);
+  const warm = o.warm > 0 ? o.warm : Math.floor(o.count / 10);
   const rtts: number[] = [];
   let done = 0;
   let t = 0;
@@ -220,7 +220,7 @@ function clientUdpTput(port: number, o: Options): void {
 }
 
 async function clientRtt(port: number, o: Options): Promise<void> {
-  const warm = Math.floor(o.count / 10);
+  const warm = o.warm > 0 ? o.warm : Math.floor(o.count / 10);
   const rtts: number[] = [];
   const payload = new Uint8Array(64).fill(7);
   let t = 0;

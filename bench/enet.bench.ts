@@ -234,12 +234,21 @@ async function throughput(): Promise<void> {
   }
 }
 
+/**
+ * (d) round trips: measured after a long warm-up, every implementation alike. A Node peer's
+ * JIT settles only after about 15 k round trips: before that, V8's compile threads take the
+ * 2 cores from the busy processes (round trips of 0.5–15 ms; p99 1–2 ms in 5 k runs against
+ * 0.15 ms warmed) and keep the CPUs from idling, which flatters the event-driven median
+ * (27–38 µs in 5 k runs against 70–90 µs steady, where each hop waits for a wake-up).
+ */
+const RTT = ['--count', '20000', '--warm', '10000'];
+
 async function latency(): Promise<void> {
-  const args = ['--mode', 'rtt', '--count', '5000'];
+  const args = ['--mode', 'rtt', ...RTT];
   const s = await rounds({
     cc1: cc(1, args), gg: gg('event', args), cc0: cc(0, args), ggi: gg('immediate', args),
     npm: { server: 'c', serverArgs: ['--svc', '0'], client: 'npm', clientArgs: args },
-    udp: { server: 'udp', serverArgs: [], client: 'gdwire', clientArgs: ['--mode', 'udp-rtt', '--count', '5000'] },
+    udp: { server: 'udp', serverArgs: [], client: 'gdwire', clientArgs: ['--mode', 'udp-rtt', ...RTT] },
   }, 'RTT');
   for (const [i, what] of [[0, 'median'], [1, 'p99']] as const) {
     const c1 = med(s, 'cc1', i);

@@ -15,8 +15,9 @@
  *     Sends M + N reliable messages of B bytes on channel 0, keeping at most W unreported (or all
  *     queued before the first service with --prequeue). The clock starts once the server has
  *     reported M (warm-up, as the rtt mode's). Prints "RESULT <msg/s of the N> <ms> <msg/s of all>".
- *   enet-bench client <port> --mode rtt [--svc MS] [--count N]
- *     N ping-pongs of 64 bytes on channel 1 (after 10 % warm-up). Prints "RTT <median µs> <p99 µs>".
+ *   enet-bench client <port> --mode rtt [--svc MS] [--count N] [--warm M]
+ *     N ping-pongs of 64 bytes on channel 1 after M unmeasured ones (default N / 10).
+ *     Prints "RTT <median µs> <p99 µs>".
  *   enet-bench client <port> --mode many [--peers P] [--rate R] [--seconds S]
  *     P peers on one host, each sending R reliable 64-byte messages per second for S seconds,
  *     with a mark before and after. Prints "CONNECTED <P>", then "SENT <n>".
@@ -149,7 +150,7 @@ static int client_tput(ENetHost *host, ENetPeer *peer, struct opts *o) {
 }
 
 static int client_rtt(ENetHost *host, ENetPeer *peer, struct opts *o) {
-  unsigned warm = o->count / 10, total = o->count + warm;
+  unsigned warm = o->warm ? o->warm : o->count / 10, total = o->count + warm;
   double *rtt = calloc(o->count, sizeof(double));
   ENetEvent ev;
   for (unsigned i = 0; i < total; i++) {

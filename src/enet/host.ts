@@ -149,11 +149,16 @@ export class Host {
   eventCapable = false;
   /**
    * Send acknowledgements only once the events of the received datagrams have been taken
-   * (see service()). For owners that call service() until it returns null right away — the
-   * event-driven driver does; a poller that takes one event per frame should leave it off
-   * (ENet's order: acknowledgements leave before the events are handed out).
+   * (see service()), together with what the application queued in answer. They wait at most
+   * until a service() call in a later millisecond, which sends them before it hands out the
+   * next queued event, so a poller that takes one event per frame delays them by one frame at
+   * most. Off (the default): ENet's order, acknowledgements leave before the events.
    */
   deferAcknowledgements = false;
+  /** Acknowledgements wait for the queued events to be taken (deferAcknowledgements). */
+  private acknowledgementsDeferred = false;
+  /** Service time at which {@link acknowledgementsDeferred} was set. */
+  private acknowledgementsDeferredAt = 0;
   /** @internal The datagram being handled may be referenced, not copied (see host-incoming). */
   payloadsImmutable = false;
   /**
@@ -171,6 +176,13 @@ export class Host {
    * acknowledgement until the whole batch was handled, and the sender's window with them).
    */
   flushSends: (() => void) | null = null;
+  /**
+   * Set by an owner that reads its socket on demand (a pulled batched socket): service() calls
+   * it after its first send pass and before it handles received datagrams. The owner hands the
+   * staged datagrams to the kernel, so they leave before the read as in enet_host_service
+   * (send, then receive), and reads what waits into {@link receive}.
+   */
+  beforeReceive: (() => void) | null = null;
   /** @internal Set when a datagram was full and a peer has more to send. */
   continueSending = false;
   private readonly outbox: Datagram[] = [];
@@ -327,6 +339,7 @@ export class Host {
    * @see enet protocol.c enet_host_service (without the wait)
    */
   service(now: number): HostEvent | null {
+    if (this.acknowledgementsDeferred) this.sendLateAcknowledgements(now);
     const queued = this.dispatchIncomingCommands();
     if (queued) return queued;
     this.serviceTime = toTime(now);
@@ -336,7 +349,9 @@ export class Host {
     this.eventCapable = true;
     this.pendingEvent = null;
     try {
+      this.acknowledgementsDeferred = false;
       if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+      this.beforeReceive?.();
       const before = this.totalReceivedPackets;
       for (let left = DATAGRAMS_PER_SERVICE; left > 0; left -= RECEIVE_CHUNK) {
         if (receiveIncomingCommands(this, this.flushSends ? Math.min(left, RECEIVE_CHUNK) : left)) return this.takePendingEvent();
@@ -353,7 +368,10 @@ export class Host {
       // to open its window (profile: the 1200-byte throughput run idled on both sides).
       const defer = this.deferAcknowledgements && !this.dispatchQueue.isEmpty() &&
         this.totalReceivedPackets - before <= DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS;
-      if (!defer && sendOutgoingCommands(this, true)) return this.takePendingEvent();
+      if (defer) {
+        this.acknowledgementsDeferred = true;
+        this.acknowledgementsDeferredAt = this.serviceTime;
+      } else if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
     } finally {
       this.eventCapable = false;
     }
@@ -368,7 +386,19 @@ export class Host {
   /** Sends whatever is queued now, without handling timeouts or producing events. @see enet_host_flush */
   flush(now: number): void {
     this.serviceTime = toTime(now);
+    this.acknowledgementsDeferred = false;
     sendOutgoingCommands(this, false);
+  }
+
+  /**
+   * Deferred acknowledgements whose events are still queued a millisecond later leave now
+   * (enet_host_flush's work: no timeouts, no events), so the application's pace of taking
+   * events delays them by one service call at most.
+   */
+  private sendLateAcknowledgements(now: number): void {
+    const t = toTime(now);
+    if (timeDifference(t, this.acknowledgementsDeferredAt) < 1) return;
+    this.flush(t);
   }
 
   /**

@@ -111,6 +111,7 @@ function ipv6Text(m: Int32Array, at: number): string {
 export class BatchedDatagramSocket implements DatagramSocket {
   readonly family: SocketFamily;
   readonly copiesOnSend = true;
+  readonly receivesInBatches = true;
   /** Datagrams dropped because the staging arena was full while the kernel's buffer was. */
   sendDrops = 0;
   private handle: NativeUdpHandle | null = null;

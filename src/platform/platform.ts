@@ -78,6 +78,12 @@ export interface DatagramSocket {
   /** True when send() copies `data` before it returns (the caller may reuse its buffer at once). */
   readonly copiesOnSend?: boolean;
   /**
+   * True when the datagrams waiting at a wake-up reach the message handler in one call into
+   * JS (recvmmsg batches), after which microtasks run: an owner may handle them in a
+   * microtask instead of waiting for a later phase of the event loop (setImmediate).
+   */
+  readonly receivesInBatches?: boolean;
+  /**
    * Sends what send() staged now instead of when the current task ends (a socket that batches
    * its sends; others send at once and need not have it).
    */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ENetHostDriver } from '../../src/modules/enet/enet-driver.js';
 import { EventType, PacketFlag, type HostEvent } from '../../src/enet/types.js';
 import type { Peer } from '../../src/enet/peer.js';
-import type { Platform, SocketError } from '../../src/platform/platform.js';
+import type { Platform, SocketError, Timers } from '../../src/platform/platform.js';
 import { createTestPlatform, hostPlatform, type TestPlatform } from '../../src/platform/test-platform.js';
 import type { MemorySocket } from '../../src/platform/memory-socket.js';
 import { CountingTimers, NEAR_WRAP, flushMicrotasks, run } from '../helpers/enet-connection.js';
@@ -109,6 +109,73 @@ test('polled on a socket that pulls: datagrams stay in the socket until service(
   assert.equal(sock.pullDrops, 0);
 });
 
+/** A polled client connected to a polled server on a pulling memory socket, and the server's peer. */
+async function connectedPolled(): Promise<{ base: TestPlatform; s: Node; c: Node; peer: Peer; serverPeer: Peer }> {
+  const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 1 } });
+  const s = await node(base, 's', '10.0.0.1', 5000);
+  const c = await node(base, 'c', '10.0.0.2');
+  const peer = c.driver.host.connect({ address: '10.0.0.1', port: 5000 }, 2, 0)!;
+  let serverPeer: Peer | null = null;
+  for (let i = 0; i < 100 && (serverPeer === null || c.events.length === 0); i++) {
+    for (let e = s.driver.service(); e; e = s.driver.service()) if (e.type === EventType.CONNECT) serverPeer = e.peer;
+    for (let e = c.driver.service(); e; e = c.driver.service()) c.events.push(e);
+    await run(base, 1);
+  }
+  assert.ok(serverPeer, 'connected');
+  return { base, s, c, peer, serverPeer };
+}
+
+/** Logs the socket calls of a polled driver: 'send' (per datagram), 'flush' (flushNow), 'read' (receiveNow). */
+function spySocket(n: Node): string[] {
+  const log: string[] = [];
+  const sock = (n.driver as unknown as { socket: MemorySocket & { flushNow?: () => void } }).socket;
+  const send = sock.send.bind(sock);
+  const read = sock.receiveNow.bind(sock);
+  sock.send = (data, port, address) => { log.push('send'); send(data, port, address); };
+  sock.receiveNow = () => { log.push('read'); return read(); };
+  sock.flushNow = () => log.push('flush'); // a batching socket's (batched-socket.ts); memory sockets send at once
+  return log;
+}
+
+test('polled: service() hands its datagrams to the socket before it reads (enet_host_service: send, then receive); an event\'s acknowledgement leaves with the answer', async () => {
+  const { base, s, c, peer } = await connectedPolled();
+  const log = spySocket(s);
+  peer.send(0, Uint8Array.of(1), PacketFlag.RELIABLE);
+  c.driver.flush();
+  await run(base, 5);
+  const e = s.driver.service();
+  assert.equal(e?.type, EventType.RECEIVE);
+  assert.deepEqual(log, ['flush', 'read'], 'read once; the acknowledgement waits for the answer');
+  log.length = 0;
+  const sent = s.driver.host.totalSentPackets;
+  e!.peer.send(0, Uint8Array.of(2), PacketFlag.RELIABLE);
+  assert.equal(s.driver.service(), null);
+  assert.deepEqual(log, ['send', 'flush', 'read', 'flush'], 'the answer reaches the kernel before the read, and what the call staged before it returns');
+  assert.equal(s.driver.host.totalSentPackets - sent, 1, 'acknowledgement and answer in one datagram');
+  // flush() (enet_host_flush) hands its datagrams over too.
+  log.length = 0;
+  e!.peer.send(0, Uint8Array.of(3), PacketFlag.RELIABLE);
+  s.driver.flush();
+  assert.deepEqual(log, ['send', 'flush']);
+});
+
+test('polled: events left queued do not hold their acknowledgements past the next service() a millisecond later', async () => {
+  const { base, s, c, peer } = await connectedPolled();
+  const log = spySocket(s);
+  for (let i = 0; i < 3; i++) peer.send(0, Uint8Array.of(i), PacketFlag.RELIABLE);
+  c.driver.flush();
+  await run(base, 5);
+  assert.equal(s.driver.service()?.type, EventType.RECEIVE);
+  assert.equal(s.driver.service()?.type, EventType.RECEIVE, 'same millisecond: still deferred');
+  assert.deepEqual(log, ['flush', 'read']);
+  base.clock.advance(1);
+  assert.equal(s.driver.service()?.type, EventType.RECEIVE, 'the third event is still handed out');
+  assert.deepEqual(log, ['flush', 'read', 'send'], 'the acknowledgements left first');
+  await run(base, 5);
+  while (c.driver.service()) { /* the client takes the acknowledgements */ }
+  assert.equal(peer.sentReliable.isEmpty(), true, 'all three acknowledged');
+});
+
 test('event-driven: serviced on arrival, one timer re-armed to nextServiceDelay, none when idle', async () => {
   const base = createTestPlatform({ start: NEAR_WRAP, conditions: { latency: 5 } });
   const s = await node(base, 's', '10.0.0.1', 5000);
@@ -180,6 +247,26 @@ test('a burst\'s acknowledgements leave before its events are handed out (flushN
   await run(base, 10, () => s.events.length >= start + 20);
   assert.equal(s.events.length, start + 20);
   assert.deepEqual(flushes, [start], 'one flush, before any event of the burst');
+});
+
+test('event-driven: a socket that receives in batches is pumped in a microtask after the batch; others at the next event-loop phase', async () => {
+  for (const batches of [true, false]) {
+    const { base, s, peer, c } = await connectedEventDriven();
+    const sock = (s.driver as unknown as { socket: MemorySocket }).socket;
+    Object.defineProperty(sock, 'receivesInBatches', { value: batches });
+    // The event loop's check phase, held back: what is queued there runs only when released.
+    const parked: Array<() => void> = [];
+    (s.timers as Timers).setImmediate = (fn) => parked.push(fn);
+    const start = s.events.length;
+    peer.send(1, Uint8Array.of(7), PacketFlag.RELIABLE);
+    c.driver.kick();
+    await run(base, 5);
+    const got = (): boolean => s.events.slice(start).some((e) => e.type === EventType.RECEIVE);
+    assert.equal(got(), batches, batches ? 'handled in a microtask' : 'waits for the check phase');
+    assert.equal(parked.length, batches ? 0 : 1);
+    for (const fn of parked.splice(0)) fn();
+    assert.ok(got());
+  }
 });
 
 test('waitForActivity wakes on a datagram, a kick, or the deadline', async () => {

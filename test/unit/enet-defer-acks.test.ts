@@ -1,6 +1,7 @@
 /**
- * Host.deferAcknowledgements (set by the event-driven driver): acknowledgements of a received
- * datagram wait until its events have been taken, then leave with the answer in one datagram.
+ * Host.deferAcknowledgements (set by the socket driver, polled or event-driven): acknowledgements
+ * of a received datagram wait until its events have been taken, then leave with the answer in
+ * one datagram — or at the first service() a millisecond later, or at flush().
  * Off (the default, ENet's order): the acknowledgement leaves before the event is handed out.
  */
 import { test } from 'node:test';
@@ -83,6 +84,29 @@ test('deferred acknowledgements still leave when nobody answers, once the events
   for (const d of out) a.receive(d.data, B);
   while (a.service(302));
   assert.equal(a.peers[0]!.sentReliable.isEmpty(), true, 'the sender saw every acknowledgement');
+});
+
+test('events left queued: their acknowledgements leave at the first service() a millisecond later, before the next event; flush() sends them at once', () => {
+  const { a, b, deliver } = pair();
+  b.deferAcknowledgements = true;
+  for (let i = 0; i < 3; i++) a.peers[0]!.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
+  while (a.service(300));
+  deliver(a, b);
+  assert.equal(b.service(301)?.type, EventType.RECEIVE);
+  assert.equal(b.service(301)?.type, EventType.RECEIVE);
+  assert.equal(b.takeDatagrams().length, 0, 'same millisecond: deferred');
+  assert.equal(b.service(302)?.type, EventType.RECEIVE, 'a millisecond later the last event is still handed out');
+  const late = b.takeDatagrams();
+  assert.deepEqual(late.map(commandTypes), [[ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE]]);
+  assert.equal(b.service(302), null);
+  assert.equal(b.takeDatagrams().length, 0, 'acknowledged once');
+
+  for (let i = 0; i < 2; i++) a.peers[0]!.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
+  while (a.service(303));
+  deliver(a, b);
+  assert.equal(b.service(303)?.type, EventType.RECEIVE);
+  b.flush(303);
+  assert.deepEqual(b.takeDatagrams().map(commandTypes), [[ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE]]);
 });
 
 test('a burst of datagrams is acknowledged at once, before its events are taken (bulk senders wait on it)', () => {

@@ -80,6 +80,10 @@ export class ENetHostDriver {
     options: DriverHostOptions,
   ) {
     this.host = new Host({ ...options, random: platform.random, send: (data, to) => this.transmit(data, to) });
+    this.host.beforeReceive = () => this.beforeReceive();
+    // Both modes service until no event is left (a poller in a later millisecond at the
+    // latest, see Host.deferAcknowledgements): an answer carries its acknowledgement.
+    this.host.deferAcknowledgements = true;
   }
 
   // ---- socket ------------------------------------------------------------------------------------
@@ -174,22 +178,26 @@ export class ENetHostDriver {
   }
 
   /**
-   * Datagrams received in one event-loop turn share one pump (profile: pumping per datagram
-   * sent one ACK datagram per data datagram and repeated every per-pump step). The pump runs
-   * after the turn's I/O callbacks (setImmediate on Node), so a lone datagram is still
+   * Datagrams received together share one pump (profile: pumping per datagram sent one ACK
+   * datagram per data datagram and repeated every per-pump step). A socket that hands over a
+   * wake-up's datagrams in one call (recvmmsg) is pumped in a microtask right after that call:
+   * no wait for the event loop's check phase (event-driven ping-pong RTT −10 %). Others are
+   * pumped after the turn's I/O callbacks (setImmediate on Node), so a lone datagram is still
    * answered in the same turn.
    */
   private schedulePumpForReceive(): void {
     if (this.receivePumpQueued) return;
     this.receivePumpQueued = true;
-    const run = (): void => {
-      this.receivePumpQueued = false;
-      this.pump();
-    };
+    if (this.socket?.receivesInBatches) return queueMicrotask(this.runReceivePump);
     const timers = this.platform.timers;
-    if (timers.setImmediate) timers.setImmediate(run);
-    else timers.setTimeout(run, 0);
+    if (timers.setImmediate) timers.setImmediate(this.runReceivePump);
+    else timers.setTimeout(this.runReceivePump, 0);
   }
+
+  private readonly runReceivePump = (): void => {
+    this.receivePumpQueued = false;
+    this.pump();
+  };
 
   // ---- time and the polled mode -----------------------------------------------------------------
   /** Engine time: the platform clock in whole milliseconds, modulo 2^32. */
@@ -197,24 +205,39 @@ export class ENetHostDriver {
     return Math.floor(this.platform.clock.now()) >>> 0;
   }
 
-  /** One engine service call (at most one event). */
+  /**
+   * One engine service call (at most one event). Polled, what it sends reaches the kernel
+   * within the call, as enet_host_service's sendto does: a loop that never yields to the event
+   * loop (a worker, a synchronous busy loop) still sends. Datagrams staged with an event
+   * returned (its acknowledgement) wait for the next call, which sends them together with
+   * the application's answer.
+   */
   service(): HostEvent | null {
-    if (this.closed) return null;
-    // Pull mode: what waits in the socket comes in when the host has nothing left to handle
-    // or hand out — as enet_host_service, which returns queued events before it reads (no
-    // read per event of a poll loop).
-    if (this.pulling && this.host.inbound.isEmpty() && this.host.dispatchQueue.isEmpty()) this.socket?.receiveNow?.();
     if (this.closed) return null;
     this.transport?.beforeService();
     const e = this.host.service(this.now());
     if (e) this.transport?.observe(e);
+    else if (!this.handler) this.socket?.flushNow?.();
     return e;
+  }
+
+  /**
+   * Host.service() is about to handle received datagrams. Polled: the datagrams staged so far
+   * leave first, then, in pull mode with nothing queued, the socket is read — the order of
+   * enet_host_service (send, then receive), and no read per event of a poll loop (service()
+   * hands out queued events before it gets here).
+   */
+  private beforeReceive(): void {
+    if (this.handler || this.closed) return;
+    this.socket?.flushNow?.();
+    if (this.pulling && this.host.inbound.isEmpty()) this.socket?.receiveNow?.();
   }
 
   /** Sends what is queued now (enet_host_flush); an event-driven driver re-arms its timer. */
   flush(): void {
     if (this.closed) return;
     this.host.flush(this.now());
+    if (!this.handler) this.socket?.flushNow?.();
     this.kick();
   }
 
@@ -256,10 +279,6 @@ export class ENetHostDriver {
     if (this.closed) return;
     this.handler = handler;
     this.updatePull();
-    // The pump services until there is no event, so acknowledgements can wait for the
-    // listeners' answers and leave in the same datagram (event-driven ping-pong: one send per
-    // hop instead of two, which is most of a round trip's CPU).
-    this.host.deferAcknowledgements = handler !== null;
     // Long bursts are acknowledged chunk by chunk, each chunk's datagrams sent at once.
     this.host.flushSends = handler !== null && this.socket?.flushNow ? () => this.socket?.flushNow?.() : null;
     if (handler) this.kick();
