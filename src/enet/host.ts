@@ -176,13 +176,6 @@ export class Host {
    * acknowledgement until the whole batch was handled, and the sender's window with them).
    */
   flushSends: (() => void) | null = null;
-  /**
-   * Set by an owner that reads its socket on demand (a pulled batched socket): service() calls
-   * it after its first send pass and before it handles received datagrams. The owner hands the
-   * staged datagrams to the kernel, so they leave before the read as in enet_host_service
-   * (send, then receive), and reads what waits into {@link receive}.
-   */
-  beforeReceive: (() => void) | null = null;
   /** @internal Set when a datagram was full and a peer has more to send. */
   continueSending = false;
   private readonly outbox: Datagram[] = [];
@@ -351,7 +344,6 @@ export class Host {
     try {
       this.acknowledgementsDeferred = false;
       if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
-      this.beforeReceive?.();
       const before = this.totalReceivedPackets;
       for (let left = DATAGRAMS_PER_SERVICE; left > 0; left -= RECEIVE_CHUNK) {
         if (receiveIncomingCommands(this, this.flushSends ? Math.min(left, RECEIVE_CHUNK) : left)) return this.takePendingEvent();
