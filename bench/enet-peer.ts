@@ -139,10 +139,15 @@ function udpEcho(): void {
   sock.bind(0, '127.0.0.1', () => console.log(`READY ${sock.address().port}`));
 }
 
+/** Round trips before the clock starts: --warm, else a tenth of --count (as enet-bench.c). */
+function rttWarm(o: Options): number {
+  return o.warm > 0 ? o.warm : Math.floor(o.count / 10);
+}
+
 function clientUdpRtt(port: number, o: Options): void {
   const sock = dgram.createSocket('udp4');
   const payload = Buffer.alloc(64, 7);
-  const warm = o.warm > 0 ? o.warm : Math.floor(o.count / 10);
+  const warm = rttWarm(o);
   const rtts: number[] = [];
   let done = 0;
   let t = 0;
@@ -220,7 +225,7 @@ function clientUdpTput(port: number, o: Options): void {
 }
 
 async function clientRtt(port: number, o: Options): Promise<void> {
-  const warm = o.warm > 0 ? o.warm : Math.floor(o.count / 10);
+  const warm = rttWarm(o);
   const rtts: number[] = [];
   const payload = new Uint8Array(64).fill(7);
   let t = 0;

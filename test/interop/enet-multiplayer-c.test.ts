@@ -164,7 +164,9 @@ test('gdwire client → C ENet as a Godot 4 server: CONNECT id and channels, mod
       }
     }
     const got: Got[] = [];
-    await pollUntil([client], () => (drainInto(client, got), got.length === 6), 5000, () => s.lines.join(' | '));
+    // The echoes can come back before the C server's RECEIVE lines reach us through its stdout pipe.
+    const received = (): number => s.lines.filter((l) => l.startsWith('RECEIVE ')).length;
+    await pollUntil([client], () => (drainInto(client, got), got.length === 6 && received() >= 6), 5000, () => s.lines.join(' | '));
     for (const mode of MODES) {
       for (const tc of [0, 2]) {
         const line = s.find(new RegExp(`^RECEIVE (\\d+) (\\d+) 3 ${0x20 + mode * 4 + tc} `));
