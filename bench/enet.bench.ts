@@ -196,7 +196,12 @@ async function throughput(): Promise<void> {
     printFloor('(a)', med(s, 'floor'), med(s, 'cc1'), 0.5);
     const npm = med(s, 'npm');
     if (Number.isNaN(npm)) console.log(unavailable('(a) 64 B, client → C server, vs npm enet', 'npm enet', 'package not installed or failed (npm install enet)'));
-    else print('(a) 64 B, client → C server, vs npm enet', med(s, 'gc'), npm, 'npm enet', 'msg/s', 4);
+    else {
+      print('(a) 64 B, client → C server, vs npm enet', med(s, 'gc'), npm, 'npm enet', 'msg/s', 4);
+      // What any client can reach against this C server: the C library's own client (the
+      // cc1 pair: same server, same flags). The target row cannot pass this ratio.
+      if (!Number.isNaN(med(s, 'cc1'))) console.log(row('(a) info: ceiling, C client → C server, vs npm enet', med(s, 'cc1'), npm, 'npm enet', 'msg/s', undefined, 'C'));
+    }
     // The same runs timed from connect, warm-up included: what a short-lived client sees.
     print('(a) info: whole run incl. warm-up, vs C svc 1', med(s, 'gg', 2), med(s, 'cc1', 2), 'C svc 1', 'msg/s');
     if (!Number.isNaN(npm)) {
@@ -208,8 +213,13 @@ async function throughput(): Promise<void> {
       const l = await rounds({
         npm: { server: 'c', serverArgs: ['--svc', '1'], client: 'npm', clientArgs: long },
         gc: { server: 'c', serverArgs: ['--svc', '1'], client: 'gdwire', clientArgs: long },
+        cc: cc(1, long),
       }, 'RESULT');
       print('(a) info: 4M after 1M warm-up, vs npm enet', med(l, 'gc'), med(l, 'npm'), 'npm enet', 'msg/s');
+      if (!Number.isNaN(med(l, 'cc')) && !Number.isNaN(med(l, 'npm'))) {
+        console.log(row('(a) info: 4M after 1M, ceiling: C client → C server, vs npm enet', med(l, 'cc'), med(l, 'npm'), 'npm enet', 'msg/s', undefined, 'C'));
+      }
+      print('(a) info: 4M after 1M, gdwire client vs C client (both → C server)', med(l, 'gc'), med(l, 'cc'), 'C client', 'msg/s');
     }
   }
   if (only.includes('b')) {

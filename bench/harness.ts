@@ -48,10 +48,10 @@ export function fmt(n: number): string {
 }
 
 /** One result row: our figure, the anchor's, the ratio, and whether the target is met. */
-export function row(name: string, ours: number, anchor: number, anchorName: string, unit: string, target?: number): string {
+export function row(name: string, ours: number, anchor: number, anchorName: string, unit: string, target?: number, oursName = 'gdwire'): string {
   const ratio = ours / anchor;
   const verdict = target === undefined ? '' : ratio >= target ? `  (target ≥ ${target}: met)` : `  (target ≥ ${target}: MISSED)`;
-  return `${name.padEnd(44)} gdwire ${fmt(ours).padStart(9)} ${unit}   ${anchorName} ${fmt(anchor).padStart(9)} ${unit}   ratio ${ratio.toFixed(2)}${verdict}`;
+  return `${name.padEnd(44)} ${oursName.padEnd(6)} ${fmt(ours).padStart(9)} ${unit}   ${anchorName} ${fmt(anchor).padStart(9)} ${unit}   ratio ${ratio.toFixed(2)}${verdict}`;
 }
 
 /**

@@ -23,8 +23,9 @@
  * share the machine's cores with the relay, so their CPU is printed too.
  *
  * Env: GDWIRE_RELAY_BENCH=a,b,c,a4,b4,cap (subset), GDWIRE_RELAY_ROUNDS (default 3),
+ * GDWIRE_RELAY_WARMUP_MS (default 8000),
  * GDWIRE_RELAY_FRAME_MS (frame interval of every relay), GDWIRE_RELAY_PROF=<dir> (a CPU profile
- * of each gdwire relay process), GDWIRE_RELAY_STRACE=1 (the relay's syscall counts over the
+ * of each gdwire relay process), GDWIRE_RELAY_NODE_FLAGS (more node flags for gdwire relays), GDWIRE_RELAY_STRACE=1 (the relay's syscall counts over the
  * window; slows it down), GDWIRE_BENCH_DEBUG=1 (relay logs and datagram totals on stderr).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,7 +42,16 @@ const ROUNDS = Number(process.env['GDWIRE_RELAY_ROUNDS'] ?? 3);
 const only = (process.env['GDWIRE_RELAY_BENCH'] ?? 'a,b,c,a4,b4,cap').split(',');
 const CLIENTS = 50;
 const RATE = 20;
-const WARMUP_MS = 2000;
+/**
+ * Warm-up before the CPU window (GDWIRE_RELAY_WARMUP_MS). 8 s: a relay runs for hours, and a
+ * Node relay's first seconds are JIT work a long-lived one no longer does: profile of the bare
+ * relay with 2 s, TurboFan was still 4 % of the window's samples, recompiling hot functions
+ * after branches first taken 4–5 s in (a channel's sequence numbers passing the first
+ * reliable window at 4096, the throttle's first deceleration). Godot has no JIT; the longer
+ * warm-up changes nothing for it. The capacity steps keep 2 s (their figure is latency).
+ */
+const WARMUP_MS = Number(process.env['GDWIRE_RELAY_WARMUP_MS'] ?? 8000);
+const CAPACITY_WARMUP_MS = 2000;
 const WINDOW_MS = 8000;
 const CLK_TCK = 100;
 /** Frame interval of every relay, gdwire's and Godot's alike, ms (GDWIRE_RELAY_FRAME_MS; default: the cores' default). */
@@ -147,6 +157,7 @@ function startServer(kind: Kind, port: number, maxClients: number, roomSize: num
   }
   const prof = process.env['GDWIRE_RELAY_PROF']; // a directory: CPU profile of the gdwire relay process
   const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+  flags.push(...(process.env['GDWIRE_RELAY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)); // e.g. --log-deopt
   return new Proc(process.execPath, [...flags, here('./relay-server-proc.js'), kind, String(port), String(maxClients), String(roomSize)]);
 }
 
@@ -182,7 +193,7 @@ function percentile(bins: Uint32Array, total: number, q: number): number {
   return Infinity;
 }
 
-async function measure(kind: Kind, clients: number, roomSize: number, windowMs: number): Promise<Result> {
+async function measure(kind: Kind, clients: number, roomSize: number, windowMs: number, warmupMs = WARMUP_MS): Promise<Result> {
   const port = await freePort();
   const proto = kind.includes('3') ? '3' : '4';
   const server = startServer(kind, port, clients, roomSize || clients);
@@ -203,9 +214,9 @@ async function measure(kind: Kind, clients: number, roomSize: number, windowMs: 
     for (const p of procs) await p.line('CONNECTED', 90_000);
     const base = process.hrtime.bigint();
     const start = 300;
-    for (const p of procs) p.send(`GO ${base} ${start} ${WARMUP_MS} ${windowMs}`);
+    for (const p of procs) p.send(`GO ${base} ${start} ${warmupMs} ${windowMs}`);
     const at = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms - Number(process.hrtime.bigint() - base) / 1e6)));
-    await at(start + WARMUP_MS);
+    await at(start + warmupMs);
     const c0 = cpuTicks(pid);
     const u0 = udpCounter('OutDatagrams');
     const e0 = udpCounter('RcvbufErrors');
@@ -214,7 +225,7 @@ async function measure(kind: Kind, clients: number, roomSize: number, windowMs: 
     const trace = process.env['GDWIRE_RELAY_STRACE']
       ? spawn('timeout', ['-s', 'INT', String(windowMs / 1000), 'strace', '-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'inherit', 'inherit'] })
       : null;
-    await at(start + WARMUP_MS + windowMs);
+    await at(start + warmupMs + windowMs);
     const c1 = cpuTicks(pid);
     const u1 = udpCounter('OutDatagrams');
     const e1 = udpCounter('RcvbufErrors');
@@ -332,7 +343,7 @@ async function capacity(): Promise<void> {
     if (Date.now() > budgetEnd) { console.log('  (time budget spent)'); break; }
     let r: Result;
     try {
-      r = await measure('full4', n, ROOM, 4000);
+      r = await measure('full4', n, ROOM, 4000, CAPACITY_WARMUP_MS);
     } catch (e) {
       console.log(`  ${String(n).padStart(5)} clients: FAILED ${(e as Error).message}`);
       break;

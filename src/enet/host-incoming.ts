@@ -33,6 +33,12 @@ import { expandSentTime, timeDifference, timeLess } from './time.js';
 import { PeerState, sameAddress, type Address } from './types.js';
 import { decodeCommand, decodedEnd, decodeHeader, viewOf } from './wire-decode.js';
 
+/**
+ * A peer that sent more datagrams than this in one receive step of service() is a bulk
+ * sender: the step's acknowledgements leave at once (Host.deferAcknowledgements).
+ */
+export const DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS = 8;
+
 const decompressScratch = new Uint8Array(PROTOCOL_MAXIMUM_MTU);
 const ACKNOWLEDGE_SIZE = COMMAND_SIZES[ProtocolCommand.ACKNOWLEDGE]!;
 const SEND_RELIABLE_SIZE = COMMAND_SIZES[ProtocolCommand.SEND_RELIABLE]!;
@@ -79,6 +85,11 @@ export function handleIncomingCommands(host: Host, data: Uint8Array, address: Ad
       return; // not for a live session of ours: ignored, as in ENet
     }
     peer = p;
+    if (p.receiveStep !== host.receiveStep) {
+      p.receiveStep = host.receiveStep;
+      p.receiveStepDatagrams = 0;
+    }
+    if (++p.receiveStepDatagrams > DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS) host.bulkReceive = true;
   }
   // The commands are bytes[start..]: in the datagram itself, or in the decompression buffer.
   let bytes = data;

@@ -66,6 +66,10 @@ export class Peer implements IncomingTarget {
   listedActive = false;
   /** @internal In the host's send list (see Host.markSend). */
   inSendList = false;
+  /** @internal The host's receive step this peer's datagrams were last counted in (Host.bulkReceive). */
+  receiveStep = -1;
+  /** @internal Datagrams from this peer in that receive step. */
+  receiveStepDatagrams = 0;
   channels: Channel[] = [];
   incomingBandwidth = 0;
   outgoingBandwidth = 0;

@@ -156,3 +156,75 @@ test('with flushSends, a long burst is handled in chunks of 16 datagrams, each c
     assert.equal(acked, 40, 'every packet acknowledged once');
   }
 });
+
+/** A server host `b` with `n` client hosts connected, datagrams moved by hand. */
+function star(n: number): { clients: Host[]; b: Host; toServer: () => number; toClients: () => Datagram[] } {
+  const b = new Host({ random: seeded(99), peerCount: n });
+  const clients = Array.from({ length: n }, (_, i) => new Host({ random: seeded(i + 1), peerCount: 1 }));
+  const addr = (i: number): Address => ({ address: '10.0.1.1', port: 100 + i });
+  const toServer = (): number => {
+    let moved = 0;
+    clients.forEach((c, i) => { for (const d of c.takeDatagrams()) { b.receive(d.data, addr(i)); moved++; } });
+    return moved;
+  };
+  const toClients = (): Datagram[] => {
+    const out = b.takeDatagrams();
+    for (const d of out) clients[d.address.port - 100]!.receive(d.data, B);
+    return out;
+  };
+  const peers = clients.map((c) => c.connect(B, 2, 0)!);
+  for (let t = 1; t < 100 && peers.some((p) => p.state !== PeerState.CONNECTED); t++) {
+    for (const c of clients) while (c.service(t));
+    toServer();
+    while (b.service(t));
+    toClients();
+  }
+  assert.ok(peers.every((p) => p.state === PeerState.CONNECTED));
+  while (b.service(100));
+  b.takeDatagrams();
+  return { clients, b, toServer, toClients };
+}
+
+test('many peers with one datagram each are not a burst: a relay frame\'s acknowledgements ride with the relayed packets', () => {
+  const n = DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS * 2 + 4; // more datagrams than the per-peer bound, and than a 16-datagram chunk
+  for (const flushing of [false, true]) {
+    const { clients, b, toServer, toClients } = star(n);
+    b.deferAcknowledgements = true;
+    const flushes: number[] = [];
+    b.flushSends = flushing ? () => flushes.push(b.totalSentPackets) : null;
+    for (const c of clients) c.peers[0]!.send(0, new Uint8Array([7]), PacketFlag.RELIABLE);
+    for (const c of clients) while (c.service(200));
+    assert.equal(toServer(), n, 'one datagram from each client');
+    // The relay: every packet goes to every other client, queued from the RECEIVE events.
+    let events = 0;
+    for (let e = b.service(201); e; e = b.service(201)) {
+      if (events === 0) assert.equal(b.takeDatagrams().length, 0, 'nothing sent before the first event was handled');
+      events++;
+      assert.equal(e.type, EventType.RECEIVE);
+      if (e.type !== EventType.RECEIVE) break;
+      for (const p of b.peers) if (p !== e.peer && p.state === PeerState.CONNECTED) p.send(0, e.packet.data, PacketFlag.RELIABLE);
+    }
+    assert.equal(events, n);
+    assert.deepEqual(flushes, [], 'no mid-receive flush without a bulk sender');
+    const out = toClients();
+    assert.equal(out.length, n, 'one datagram per client');
+    for (const d of out) {
+      const types = commandTypes(d);
+      assert.equal(types[0], ProtocolCommand.ACKNOWLEDGE, 'the acknowledgement of its own packet');
+      assert.equal(types.filter((t) => t === ProtocolCommand.ACKNOWLEDGE).length, 1);
+      assert.equal(types.filter((t) => t === ProtocolCommand.SEND_RELIABLE).length, n - 1);
+    }
+  }
+});
+
+test('one bulk peer among many: the step is acknowledged at once', () => {
+  const { clients, b, toServer } = star(4);
+  b.deferAcknowledgements = true;
+  for (let i = 0; i < DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS + 1; i++) clients[0]!.peers[0]!.send(1, new Uint8Array(1000).fill(i), PacketFlag.RELIABLE);
+  for (const c of clients.slice(1)) c.peers[0]!.send(0, new Uint8Array([1]), PacketFlag.RELIABLE);
+  for (const c of clients) while (c.service(200));
+  assert.equal(toServer(), DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS + 4);
+  assert.equal(b.service(201)?.type, EventType.RECEIVE);
+  const acks = b.takeDatagrams().flatMap(commandTypes).filter((t) => t === ProtocolCommand.ACKNOWLEDGE).length;
+  assert.equal(acks, DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS + 4, 'every packet acknowledged before the first event was handled');
+});
