@@ -80,6 +80,15 @@ function clampChannelLimit(limit: number): number {
 
 export { DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS } from './host-incoming.js';
 
+/**
+ * `now` is less than a millisecond after `then` (both service() clocks, not rounded). A clock
+ * that went back (a caller that wraps its own clock) counts as later.
+ */
+function withinAMillisecond(now: number, then: number): boolean {
+  const d = now - then;
+  return d >= 0 && d < 1;
+}
+
 export class Host {
   readonly peers: readonly Peer[];
   channelLimit: number;
@@ -156,8 +165,17 @@ export class Host {
   deferAcknowledgements = false;
   /** Acknowledgements wait for the queued events to be taken (deferAcknowledgements). */
   private acknowledgementsDeferred = false;
-  /** Service time at which {@link acknowledgementsDeferred} was set. */
+  /**
+   * The clock (service()'s `now`, not rounded to the millisecond) when
+   * {@link acknowledgementsDeferred} was set: the bound is a whole millisecond, not the next
+   * tick of a millisecond counter (which a relay's frame crossed in one frame of ten, sending
+   * every client a second datagram).
+   */
   private acknowledgementsDeferredAt = 0;
+  /** Sends were held back for datagrams waiting to be read (see service()); since when. */
+  private sendsHeld = false;
+  /** The clock (not rounded) when the sends were first held. */
+  private sendsHeldAt = 0;
   /** @internal Numbers service()'s receive steps: each peer's datagram count restarts with a new one. */
   receiveStep = 0;
   /**
@@ -349,7 +367,16 @@ export class Host {
     this.pendingEvent = null;
     try {
       this.acknowledgementsDeferred = false;
-      if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+      // With deferAcknowledgements (a socket driver), datagrams already waiting are read
+      // before what is queued is sent: the answers to them join the same datagrams. A relay's
+      // poll loop reads again once its events are taken, and what arrived meanwhile made a
+      // second datagram to every client in about one frame of ten (measured: 100–150
+      // datagrams instead of 50 for 50 clients). Held at most 2 ms, and never while a bulk
+      // sender waits on its acknowledgements.
+      if (!this.holdSends(now)) {
+        this.sendsHeld = false;
+        if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+      }
       this.receiveStep++;
       this.bulkReceive = false;
       for (let left = DATAGRAMS_PER_SERVICE; left > 0; left -= RECEIVE_CHUNK) {
@@ -374,12 +401,30 @@ export class Host {
       const defer = this.deferAcknowledgements && !this.dispatchQueue.isEmpty() && !this.bulkReceive;
       if (defer) {
         this.acknowledgementsDeferred = true;
-        this.acknowledgementsDeferredAt = this.serviceTime;
-      } else if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+        this.acknowledgementsDeferredAt = now;
+      } else {
+        this.sendsHeld = false;
+        if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+      }
     } finally {
       this.eventCapable = false;
     }
     return this.dispatchIncomingCommands();
+  }
+
+  /**
+   * Whether service() reads the waiting datagrams before sending: only for a socket driver
+   * (deferAcknowledgements), when datagrams wait, the last receive step had no bulk sender,
+   * and the sends have not been held for a millisecond already.
+   */
+  private holdSends(now: number): boolean {
+    if (!this.deferAcknowledgements || this.inbound.isEmpty() || this.bulkReceive) return false;
+    if (!this.sendsHeld) {
+      this.sendsHeld = true;
+      this.sendsHeldAt = now;
+      return true;
+    }
+    return withinAMillisecond(now, this.sendsHeldAt);
   }
 
   /** Returns a queued event without doing any I/O. @see enet protocol.c enet_host_check_events */
@@ -391,6 +436,7 @@ export class Host {
   flush(now: number): void {
     this.serviceTime = toTime(now);
     this.acknowledgementsDeferred = false;
+    this.sendsHeld = false;
     sendOutgoingCommands(this, false);
   }
 
@@ -400,9 +446,7 @@ export class Host {
    * events delays them by one service call at most.
    */
   private sendLateAcknowledgements(now: number): void {
-    const t = toTime(now);
-    if (timeDifference(t, this.acknowledgementsDeferredAt) < 1) return;
-    this.flush(t);
+    if (!withinAMillisecond(now, this.acknowledgementsDeferredAt)) this.flush(now);
   }
 
   /**

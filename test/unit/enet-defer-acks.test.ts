@@ -228,3 +228,76 @@ test('one bulk peer among many: the step is acknowledged at once', () => {
   const acks = b.takeDatagrams().flatMap(commandTypes).filter((t) => t === ProtocolCommand.ACKNOWLEDGE).length;
   assert.equal(acks, DEFER_ACKNOWLEDGEMENTS_MAX_DATAGRAMS + 4, 'every packet acknowledged before the first event was handled');
 });
+
+test('the late-acknowledgement bound is a whole millisecond of the clock, not the next tick of a millisecond counter', () => {
+  const { a, b, deliver } = pair();
+  b.deferAcknowledgements = true;
+  for (let i = 0; i < 3; i++) a.peers[0]!.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
+  while (a.service(300));
+  deliver(a, b);
+  assert.equal(b.service(301.9)?.type, EventType.RECEIVE);
+  assert.equal(b.service(302.1)?.type, EventType.RECEIVE, 'a new tick, 0.2 ms later');
+  assert.equal(b.takeDatagrams().length, 0, 'still deferred: not a whole millisecond');
+  assert.equal(b.service(302.95)?.type, EventType.RECEIVE);
+  assert.deepEqual(b.takeDatagrams().map(commandTypes), [[ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE]]);
+});
+
+test('waiting datagrams are read before queued sends leave: the answers join the same datagram (held at most a millisecond)', () => {
+  for (const waitMs of [0.5, 1]) {
+    const { a, b, deliver } = pair();
+    b.deferAcknowledgements = true;
+    const toA = b.peers[0]!;
+    toA.send(0, new Uint8Array([9]), PacketFlag.RELIABLE); // queued before the poll, not yet sent
+    a.peers[0]!.send(0, new Uint8Array([1]), PacketFlag.RELIABLE);
+    while (a.service(200));
+    deliver(a, b); // waits in b's inbound
+    b.service(201); // reads first: the RECEIVE comes out, nothing is sent yet
+    assert.equal(b.takeDatagrams().length, 0, 'the queued packet waited for the read');
+    toA.send(0, new Uint8Array([2]), PacketFlag.RELIABLE); // the answer
+    // Another datagram arrives before the next service: held again while under a millisecond.
+    a.peers[0]!.send(0, new Uint8Array([3]), PacketFlag.RELIABLE);
+    while (a.service(201));
+    deliver(a, b);
+    const e = b.service(201 + waitMs);
+    const out = b.takeDatagrams();
+    if (waitMs < 1) {
+      assert.equal(e?.type, EventType.RECEIVE);
+      assert.equal(out.length, 0, 'held: datagrams still waited');
+      assert.equal(b.service(201 + waitMs), null);
+      const all = b.takeDatagrams();
+      assert.equal(all.length, 1, 'one datagram for the poll');
+      assert.deepEqual(commandTypes(all[0]!), [
+        ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.ACKNOWLEDGE, ProtocolCommand.SEND_RELIABLE, ProtocolCommand.SEND_RELIABLE,
+      ]);
+    } else {
+      assert.ok(out.length >= 1, 'a millisecond later the held sends leave before the read');
+      assert.equal(commandTypes(out[0]!).filter((t) => t === ProtocolCommand.SEND_RELIABLE).length, 2);
+    }
+  }
+});
+
+test('without deferAcknowledgements (the engine default) the queued sends leave first, as in ENet', () => {
+  const { a, b, deliver } = pair();
+  b.peers[0]!.send(0, new Uint8Array([9]), PacketFlag.RELIABLE);
+  a.peers[0]!.send(0, new Uint8Array([1]), PacketFlag.RELIABLE);
+  while (a.service(200));
+  deliver(a, b);
+  assert.equal(b.service(201)?.type, EventType.RECEIVE);
+  const out = b.takeDatagrams().map(commandTypes);
+  assert.deepEqual(out[0], [ProtocolCommand.SEND_RELIABLE], 'the queued packet left before the read');
+});
+
+test('a steady stream of datagrams does not hold queued sends back for more than a millisecond', () => {
+  const { a, b, deliver } = pair();
+  b.deferAcknowledgements = true;
+  b.peers[0]!.send(0, new Uint8Array([9]), PacketFlag.RELIABLE);
+  let leftAt = -1;
+  for (let i = 0, t = 201; i < 10 && leftAt < 0; i++, t += 0.3) {
+    a.peers[0]!.send(0, new Uint8Array([i]), PacketFlag.RELIABLE);
+    while (a.service(200 + i));
+    deliver(a, b); // a new datagram every 0.3 ms, each with an event
+    assert.equal(b.service(t)?.type, EventType.RECEIVE);
+    if (b.takeDatagrams().some((d) => commandTypes(d).includes(ProtocolCommand.SEND_RELIABLE))) leftAt = t;
+  }
+  assert.ok(leftAt >= 202 && leftAt < 202.3, `the queued packet left at ${leftAt}, the first service a millisecond after it was first held`);
+});

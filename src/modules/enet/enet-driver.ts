@@ -31,6 +31,8 @@ import type { DatagramSocket, Platform, SocketAddress, SocketError, TimerHandle 
 export const MAX_EVENTS_PER_PUMP = 4096;
 /** After this many consecutive "work is due now" answers the driver waits 1 ms (no busy loop). */
 const MAX_ZERO_DELAYS = 3;
+/** ENet's clock wraps at 2^32 ms. */
+const TIME_SPAN = 2 ** 32;
 
 export type DriverHostOptions = Omit<HostOptions, 'random' | 'send'>;
 
@@ -199,9 +201,15 @@ export class ENetHostDriver {
   };
 
   // ---- time and the polled mode -----------------------------------------------------------------
-  /** Engine time: the platform clock in whole milliseconds, modulo 2^32. */
+  /**
+   * Engine time: the platform clock in milliseconds modulo 2^32, fraction kept. The engine
+   * works in whole milliseconds (it rounds down, as ENet's clock) except for the bounds that
+   * hold acknowledgements and sends back for a millisecond, which need a whole one, not the
+   * next tick (Host.deferAcknowledgements).
+   */
   now(): number {
-    return Math.floor(this.platform.clock.now()) >>> 0;
+    const t = this.platform.clock.now();
+    return t >= 0 && t < TIME_SPAN ? t : ((t % TIME_SPAN) + TIME_SPAN) % TIME_SPAN;
   }
 
   /**
