@@ -663,7 +663,19 @@ export class Host {
 }
 
 const bySlot = (a: Peer, b: Peer): number => a.incomingPeerID - b.incomingPeerID;
-const NO_PEERS: readonly Peer[] = Object.freeze([]);
+/**
+ * The empty send list: an array of objects emptied, not a frozen or literal `[]`, so that it
+ * has the elements kind of the lists it stands in for and the send loop stays monomorphic (a
+ * frozen one deoptimised sendPeers the first time an idle send came after it was optimised).
+ * Never written: typed readonly.
+ */
+const NO_PEERS: readonly Peer[] = emptyObjectArray();
+
+function emptyObjectArray(): Peer[] {
+  const a: (Peer | null)[] = [null];
+  a.pop();
+  return a as Peer[];
+}
 
 /**
  * When time alone gives `peer` work: its oldest reliable command's retransmission timeout,

@@ -313,7 +313,9 @@ export class Peer implements IncomingTarget {
    * @internal
    */
   queueAcknowledgement(channelID: number, seq: number, sentTime: number, isDisconnect: boolean): void {
-    const channel = this.channels[channelID];
+    // Bounds checked here: connection-level commands (channel 0xFF) read past the array, and
+    // an out-of-bounds read deoptimised the optimised code the first time a PING was acknowledged.
+    const channel = channelID < this.channels.length ? this.channels[channelID] : undefined;
     if (channel) {
       const current = channel.incomingReliableSequenceNumber;
       let w = Math.floor(seq / 0x1000);
