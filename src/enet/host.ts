@@ -379,7 +379,7 @@ export class Host {
       // before what is queued is sent: the answers to them join the same datagrams. A relay's
       // poll loop reads again once its events are taken, and what arrived meanwhile made a
       // second datagram to every client in about one frame of ten (measured: 100–150
-      // datagrams instead of 50 for 50 clients). Held at most 2 ms, and never while a bulk
+      // datagrams instead of 50 for 50 clients). Held at most 1 ms, and never while a bulk
       // sender waits on its acknowledgements.
       if (!this.holdSends(now)) {
         this.sendsHeld = false;
