@@ -381,10 +381,7 @@ export class Host {
       // second datagram to every client in about one frame of ten (measured: 100–150
       // datagrams instead of 50 for 50 clients). Held at most 1 ms, and never while a bulk
       // sender waits on its acknowledgements.
-      if (!this.holdSends(now)) {
-        this.sendsHeld = false;
-        if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
-      }
+      if (!this.holdSends(now) && this.sendNow()) return this.takePendingEvent();
       this.receiveStep++;
       this.bulkReceive = false;
       for (let left = DATAGRAMS_PER_SERVICE; left > 0; left -= RECEIVE_CHUNK) {
@@ -395,7 +392,7 @@ export class Host {
         // handled (see flushSends). Many peers with a datagram or two each (a relay's frame)
         // are read through: their acknowledgements ride with the answers below.
         if (!this.bulkReceive) continue;
-        if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
+        if (this.sendNow()) return this.takePendingEvent();
         this.flushSends();
       }
       // With deferAcknowledgements, acknowledgements of what was just received wait until
@@ -410,14 +407,17 @@ export class Host {
       if (defer) {
         this.acknowledgementsDeferred = true;
         this.acknowledgementsDeferredAt = now;
-      } else {
-        this.sendsHeld = false;
-        if (sendOutgoingCommands(this, true)) return this.takePendingEvent();
-      }
+      } else if (this.sendNow()) return this.takePendingEvent();
     } finally {
       this.eventCapable = false;
     }
     return this.dispatchIncomingCommands();
+  }
+
+  /** service()'s send (timeouts included), which ends any hold; true when an event is ready. */
+  private sendNow(): boolean {
+    this.sendsHeld = false;
+    return sendOutgoingCommands(this, true);
   }
 
   /**

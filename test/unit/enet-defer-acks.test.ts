@@ -41,6 +41,16 @@ function pair(): { a: Host; b: Host; deliver: (from: Host, to: Host) => Datagram
   return { a, b, deliver };
 }
 
+/** A pair whose `b` defers acknowledgements and has just received 3 reliable packets (time 300). */
+function threeDelivered(): ReturnType<typeof pair> {
+  const p = pair();
+  p.b.deferAcknowledgements = true;
+  for (let i = 0; i < 3; i++) p.a.peers[0]!.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
+  while (p.a.service(300));
+  p.deliver(p.a, p.b);
+  return p;
+}
+
 function commandTypes(d: Datagram): ProtocolCommand[] {
   return decodeDatagram(d.data)!.commands.map((c) => c.type);
 }
@@ -70,11 +80,7 @@ for (const defer of [false, true]) {
 }
 
 test('deferred acknowledgements still leave when nobody answers, once the events are taken', () => {
-  const { a, b, deliver } = pair();
-  b.deferAcknowledgements = true;
-  for (let i = 0; i < 3; i++) a.peers[0]!.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
-  while (a.service(300));
-  deliver(a, b);
+  const { a, b } = threeDelivered();
   const events = [];
   for (let e = b.service(301); e; e = b.service(301)) events.push(e);
   assert.equal(events.length, 3);
@@ -87,11 +93,7 @@ test('deferred acknowledgements still leave when nobody answers, once the events
 });
 
 test('events left queued: their acknowledgements leave at the first service() a millisecond later, before the next event; flush() sends them at once', () => {
-  const { a, b, deliver } = pair();
-  b.deferAcknowledgements = true;
-  for (let i = 0; i < 3; i++) a.peers[0]!.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
-  while (a.service(300));
-  deliver(a, b);
+  const { a, b, deliver } = threeDelivered();
   assert.equal(b.service(301)?.type, EventType.RECEIVE);
   assert.equal(b.service(301)?.type, EventType.RECEIVE);
   assert.equal(b.takeDatagrams().length, 0, 'same millisecond: deferred');
@@ -230,11 +232,7 @@ test('one bulk peer among many: the step is acknowledged at once', () => {
 });
 
 test('the late-acknowledgement bound is a whole millisecond of the clock, not the next tick of a millisecond counter', () => {
-  const { a, b, deliver } = pair();
-  b.deferAcknowledgements = true;
-  for (let i = 0; i < 3; i++) a.peers[0]!.send(1, new Uint8Array([i]), PacketFlag.RELIABLE);
-  while (a.service(300));
-  deliver(a, b);
+  const { b } = threeDelivered();
   assert.equal(b.service(301.9)?.type, EventType.RECEIVE);
   assert.equal(b.service(302.1)?.type, EventType.RECEIVE, 'a new tick, 0.2 ms later');
   assert.equal(b.takeDatagrams().length, 0, 'still deferred: not a whole millisecond');
