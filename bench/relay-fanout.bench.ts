@@ -5,8 +5,10 @@
  * latency p50/p99 (send → receive, CLOCK_MONOTONIC shared by the processes). Measured in this
  * run, configurations alternating round by round, medians of ROUNDS rounds. Every relay runs
  * Godot's frame model with the same frame interval FRAME_MS (default: the cores' default
- * serviceIntervalMs, 4 ms): Godot's main loop sleeps that long between frames
- * (low_processor_usage_mode), gdwire's relays service their ENet host on a timer of that period.
+ * serviceIntervalMs, 4 ms), start to start: Godot's main loop paces its frames that far apart
+ * (low_processor_usage_mode, OS::add_frame_delay), gdwire's relays pace theirs the same way
+ * (src/server/relay/frame-pacer.ts). The bare relays and Godot print their frame count, so
+ * each line shows the relay's frames per second (250 at 4 ms).
  *
  *   (a)  gdwire bare relay, Godot 3.2 protocol: NetworkedMultiplayerENet server relay, polled per frame
  *   (b)  gdwire serve --godot 3: Godot3RelayCore (counters, drops) under the shell (metrics, HTTP)
@@ -181,6 +183,17 @@ interface Result {
   overflows: number;
   /** … of which at the relay's socket. */
   relayOverflows: number;
+  /** The relay's frames per second over the window (its FRAMES lines); NaN when it prints none (the serve cores). */
+  framesPerSec: number;
+}
+
+/** The newest `FRAMES <count> <µs>` line a relay printed, as [count, µs]. */
+function lastFrames(p: Proc): [number, number] | null {
+  for (let i = p.lines.length - 1; i >= 0; i--) {
+    const f = p.lines[i]!.split(' ');
+    if (f[0] === 'FRAMES') return [Number(f[1]), Number(f[2])];
+  }
+  return null;
 }
 
 function percentile(bins: Uint32Array, total: number, q: number): number {
@@ -218,6 +231,7 @@ async function measure(kind: Kind, clients: number, roomSize: number, windowMs: 
     const at = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms - Number(process.hrtime.bigint() - base) / 1e6)));
     await at(start + warmupMs);
     const c0 = cpuTicks(pid);
+    const frames0 = lastFrames(server);
     const u0 = udpCounter('OutDatagrams');
     const e0 = udpCounter('RcvbufErrors');
     const d0 = socketDrops(port);
@@ -227,6 +241,7 @@ async function measure(kind: Kind, clients: number, roomSize: number, windowMs: 
       : null;
     await at(start + warmupMs + windowMs);
     const c1 = cpuTicks(pid);
+    const frames1 = lastFrames(server);
     const u1 = udpCounter('OutDatagrams');
     const e1 = udpCounter('RcvbufErrors');
     const d1 = socketDrops(port);
@@ -256,6 +271,7 @@ async function measure(kind: Kind, clients: number, roomSize: number, windowMs: 
       relayDatagramsPerSec: (u1 - u0 - results.reduce((n, r) => n + r.datagramsOut, 0)) / (windowMs / 1000),
       overflows: e1 - e0,
       relayOverflows: d1 - d0,
+      framesPerSec: frames0 && frames1 && frames1[1] > frames0[1] ? ((frames1[0] - frames0[0]) * 1e6) / (frames1[1] - frames0[1]) : NaN,
     };
   } finally {
     for (const p of procs) { await p.stop(); live.delete(p); }
@@ -271,7 +287,7 @@ const pct = (n: number): string => `${(n * 100).toFixed(0)} %`;
 function line(label: string, r: Result): string {
   return `${label.padEnd(46)} ${f1(r.deliveredPerSec / 1000).padStart(6)} k/s ${pct(r.serverCpu).padStart(6)} ${r.usPerDelivery.toFixed(2).padStart(7)} µs `
     + `${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(8)} ms   clients ${r.clientCpu.map(pct).join(' + ')}, `
-    + `relay sent ${f1(r.relayDatagramsPerSec / 1000)} k datagrams/s${r.overflows > 0 ? `, ${r.overflows} dropped by full receive buffers (${r.relayOverflows} at the relay)` : ''}`;
+    + `relay sent ${f1(r.relayDatagramsPerSec / 1000)} k datagrams/s${Number.isNaN(r.framesPerSec) ? '' : ` in ${r.framesPerSec.toFixed(0)} frames/s`}${r.overflows > 0 ? `, ${r.overflows} dropped by full receive buffers (${r.relayOverflows} at the relay)` : ''}`;
 }
 
 function med(rs: Result[]): Result {
@@ -283,6 +299,7 @@ function med(rs: Result[]): Result {
     relayDatagramsPerSec: m((r) => r.relayDatagramsPerSec),
     overflows: m((r) => r.overflows),
     relayOverflows: m((r) => r.relayOverflows),
+    framesPerSec: m((r) => r.framesPerSec),
   };
 }
 

@@ -5,7 +5,8 @@
  *   node relay-server-proc.js <kind> <port> <max clients> [room size]
  *
  * Every kind runs Godot's frame model: one frame every GDWIRE_RELAY_FRAME_MS (default: the
- * cores' serviceIntervalMs) services the ENet host, relays and sends.
+ * cores' serviceIntervalMs), start to start as Godot paces them, services the ENet host, relays
+ * and sends.
  * - `bare3`: Godot 3.2's relay alone — a NetworkedMultiplayerENet server with server relay,
  *   polled once per frame, packets for the server itself drained and discarded.
  * - `full3`: `gdwire serve --godot 3`'s core (Godot3RelayCore: the same protocol and routing,
@@ -28,6 +29,7 @@ import { MemoryLogger } from '../src/platform/memory-logger.js';
 import { nodePlatform } from '../src/platform/node-platform.js';
 import { resolveConfig } from '../src/server/config.js';
 import { createRelayCore } from '../src/server/relay/relay-core.js';
+import { FramePacer } from '../src/server/relay/frame-pacer.js';
 import { DEFAULT_RELAY_OPTIONS } from '../src/server/relay/relay-options.js';
 import { RelayServer } from '../src/server/relay-server.js';
 
@@ -43,10 +45,26 @@ const logger = process.env['GDWIRE_BENCH_DEBUG']
 const platform = nodePlatform({ logger });
 let stop: () => Promise<void> = async () => {};
 
-/** A frame loop like Godot's main loop: `frame()` every FRAME_MS (a timer), as the cores run. */
+/**
+ * A frame loop like Godot's main loop: `frame()` every FRAME_MS, start to start, paced as
+ * Godot paces its frames and as the serve cores do (FramePacer). Prints `FRAMES <frames so
+ * far> <µs>` once a second, as the Godot relay script does: the bench reports every relay's
+ * frame rate.
+ */
 function frames(frame: () => void): () => void {
-  const timer = setInterval(frame, FRAME_MS);
-  return () => clearInterval(timer);
+  const pacer = new FramePacer(FRAME_MS);
+  let count = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const run = (): void => {
+    pacer.frameStarting(performance.now());
+    frame();
+    count++;
+    if (!stopped) timer = setTimeout(run, pacer.delayAfterFrame(performance.now()));
+  };
+  timer = setTimeout(run, FRAME_MS);
+  const report = setInterval(() => console.log(`FRAMES ${count} ${Math.round(performance.now() * 1000)}`), 1000);
+  return () => { stopped = true; if (timer) clearTimeout(timer); clearInterval(report); };
 }
 
 /** Godot 3.2's relay alone: NetworkedMultiplayerENet polled once per frame, packets for the server drained. */

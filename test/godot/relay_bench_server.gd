@@ -1,14 +1,17 @@
 # A Godot 3.2.3 relay server for bench/relay-fanout.bench.ts: NetworkedMultiplayerENet with
 # server relay (Godot's default), polled once per frame as a game's SceneTree would, packets
-# addressed to the server drained and discarded. The frame loop sleeps --sleep_usec between
-# frames (OS.low_processor_usage_mode), 1000 µs by default: a 1 kHz loop.
-# Prints READY <port>; quits after --seconds (default 600) or when killed.
+# addressed to the server drained and discarded. The main loop paces its frames --sleep_usec
+# apart, start to start (OS.low_processor_usage_mode), 1000 µs by default: a 1 kHz loop.
+# Prints READY <port>, then FRAMES <frames so far> <OS.get_ticks_usec()> once a second (the
+# bench reads the frame rate from them); quits after --seconds (default 600) or when killed.
 # Args (after --): --port=N [--max_clients=64] [--sleep_usec=1000] [--seconds=600]
 extends SceneTree
 
 var args = {}
 var peer = null
 var deadline = 0
+var frames = 0
+var frames_printed_at = 0
 
 
 func parse_args() -> void:
@@ -39,6 +42,11 @@ func _idle(_delta):
 	peer.poll()
 	while peer.get_available_packet_count() > 0:
 		peer.get_packet()
+	frames += 1
+	var now = OS.get_ticks_usec()
+	if now - frames_printed_at >= 1000000:
+		frames_printed_at = now
+		print("FRAMES ", frames, " ", now)
 	if OS.get_ticks_msec() > deadline:
 		print("GDWIRE_OK")
 		quit(0)

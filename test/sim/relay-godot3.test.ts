@@ -13,6 +13,7 @@ import { resolveConfig } from '../../src/server/config.js';
 import type { CoreEvent, RelayCore } from '../../src/server/core.js';
 import { createRelayCore } from '../../src/server/relay/relay-core.js';
 import { hostPlatform } from '../../src/platform/test-platform.js';
+import { lateTimers } from '../helpers/late-timers.js';
 import { ascii, createMpSim, runSim, text, type MpNode, type MpSim } from '../helpers/networked-sim.js';
 
 const PORT = 4343;
@@ -120,4 +121,24 @@ test('a port in use makes start() reject and the core unavailable (both modes)',
     second.close();
     await runSim(sim, 5);
   }
+});
+
+test('frames keep their 4 ms period, start to start, when timers fire late: 250 a second, as Godot 3.2.3 runs', async () => {
+  const sim = createMpSim({ seed: 5 });
+  // Every timer fires 1 ms late: a core that re-armed a 4 ms timer after each frame would run
+  // a frame every 5 ms (200 a second).
+  const late = lateTimers(hostPlatform(sim.base, sim.base.net.createHost('server', ['10.0.0.1'])), 1, 4);
+  const config = resolveConfig({ port: String(PORT), godot: '3', 'http-port': 'off' }, {}).config;
+  const core = createRelayCore(config, late.platform, sim.base.logger);
+  await core.start();
+  const c = sim.node('c0', '10.0.1.1', { nodeMode: true });
+  assert.equal(await c.peer.createClient('10.0.0.1', PORT), Error.OK);
+  assert.ok(await runSim(sim, 3000, () => c.signals.includes('connection_succeeded')), JSON.stringify(c.signals));
+  await runSim(sim, 100);
+  late.reset();
+  await runSim(sim, 1000);
+  assert.ok(late.frames() >= 249 && late.frames() <= 251, `${late.frames()} frames in 1000 ms`);
+  let stopped = false;
+  void core.stop({ reason: 'test', deadline: sim.base.clock.now() + 3000 }).then(() => { stopped = true; });
+  assert.ok(await runSim(sim, 3000, () => stopped));
 });

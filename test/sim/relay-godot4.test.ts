@@ -20,6 +20,7 @@ import { encodeRoomRequest } from '../../src/server/relay/room-auth.js';
 import { createRelayCore } from '../../src/server/relay/relay-core.js';
 import type { RelayCoreOptions } from '../../src/server/relay/relay-options.js';
 import { SceneClient, type SceneClientOptions } from '../../src/server/relay/testing/scene-client.js';
+import { lateTimers, type LateTimers } from '../helpers/late-timers.js';
 import { flushMicrotasks, NEAR_WRAP } from '../helpers/networked-sim.js';
 
 const { TRANSFER_MODE_UNRELIABLE: UNREL, TRANSFER_MODE_UNRELIABLE_ORDERED: ORDERED, TRANSFER_MODE_RELIABLE: REL } = TransferMode;
@@ -34,10 +35,13 @@ interface Sim {
   client(name: string, auth: SceneClientOptions['auth'], version?: string): Promise<SceneClient>;
 }
 
-async function sim(flags: Record<string, string> = {}, conditions?: LinkConditions, options: RelayCoreOptions = {}): Promise<Sim> {
+async function sim(
+  flags: Record<string, string> = {}, conditions?: LinkConditions, options: RelayCoreOptions = {},
+  wrap: (server: TestPlatform) => TestPlatform = (x) => x,
+): Promise<Sim> {
   const p = createTestPlatform({ seed: 1, start: NEAR_WRAP, logLevel: 'warn', ...(conditions ? { conditions } : {}) });
   const config = resolveConfig({ port: String(PORT), 'http-port': 'off', ...flags }, {}).config;
-  const core = createRelayCore(config, hostPlatform(p, p.net.createHost('server', [SERVER])), p.logger, options);
+  const core = createRelayCore(config, wrap(hostPlatform(p, p.net.createHost('server', [SERVER]))), p.logger, options);
   const events: CoreEvent[] = [];
   core.onEvent((e) => events.push(e));
   await core.start();
@@ -307,4 +311,17 @@ test('event-driven mode (serviceIntervalMs 0): each datagram handled as it arriv
   void s.core.stop({ reason: 'test', deadline: s.p.clock.now() + 3000 }).then(() => { stopped = true; });
   assert.ok(await run(s.p, 3000, () => stopped));
   for (const x of [a, b, c]) assert.ok(x.log.includes('server_disconnected'), show(s));
+});
+
+test('frames keep their 4 ms period, start to start, when timers fire late: 250 a second, as Godot runs', async () => {
+  // Every timer fires 1 ms late: re-arming a 4 ms timer after each frame would give 200 a second.
+  let late: LateTimers<TestPlatform> | null = null;
+  const s = await sim({}, undefined, {}, (server) => (late = lateTimers(server, 1, 4)).platform);
+  const a = await s.client('a', { room: 'x' });
+  await joined(s, a);
+  await run(s.p, 100);
+  late!.reset();
+  await run(s.p, 1000);
+  assert.ok(late!.frames() >= 249 && late!.frames() <= 251, `${late!.frames()} frames in 1000 ms`);
+  s.core.close();
 });

@@ -29,6 +29,7 @@ import type { RoomSnapshot } from '../core.js';
 import { isConnected, RelayCoreBase, type PeerRecord } from './relay-core-base.js';
 import { resolveRelayOptions, type RelayCoreOptions } from './relay-options.js';
 import { enableServerDtls, loadDtlsServerOptions } from './dtls-credentials.js';
+import { FramePacer } from './frame-pacer.js';
 
 /** Events taken from the host in one frame (a bound; Godot drains them all). */
 const MAX_EVENTS_PER_FRAME = 1 << 16;
@@ -43,6 +44,8 @@ export class Godot3RelayCore extends RelayCoreBase {
   readonly dropReasons = GODOT3_DROP_REASONS;
   private readonly room: string;
   private readonly frameMs: number;
+  /** Keeps the frames `frameMs` apart, start to start, as Godot's main loop. */
+  private readonly pacer: FramePacer;
   private readonly conn: ENetConnection;
   private readonly idOf = new Map<ENetPacketPeer, number>();
   private frameTimer: TimerHandle | null = null;
@@ -53,6 +56,7 @@ export class Godot3RelayCore extends RelayCoreBase {
     const o = resolveRelayOptions(options);
     this.room = o.defaultRoom;
     this.frameMs = Math.max(1, o.serviceIntervalMs);
+    this.pacer = new FramePacer(this.frameMs);
     this.conn = new ENetConnection({ platform, godot: 3 });
   }
 
@@ -104,6 +108,7 @@ export class Godot3RelayCore extends RelayCoreBase {
   private frame(): void {
     this.frameTimer = null;
     if (this.isClosed) return;
+    this.pacer.frameStarting(this.platform.clock.now());
     const conn = this.conn;
     for (let i = 0; i < MAX_EVENTS_PER_FRAME && !this.isClosed; i++) {
       const [type, peer, data, channel] = conn.service();
@@ -122,7 +127,12 @@ export class Godot3RelayCore extends RelayCoreBase {
 
   private scheduleFrame(): void {
     if (this.frameTimer || this.isClosed) return;
-    const ms = this.peers.size > 0 ? this.frameMs : Math.max(this.frameMs, IDLE_FRAME_MS);
+    let ms: number;
+    if (this.peers.size > 0) ms = this.pacer.delayAfterFrame(this.platform.clock.now());
+    else {
+      this.pacer.reset();
+      ms = Math.max(this.frameMs, IDLE_FRAME_MS);
+    }
     this.frameTimer = this.platform.timers.setTimeout(() => this.frame(), ms);
   }
 

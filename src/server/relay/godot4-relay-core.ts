@@ -41,6 +41,7 @@ import {
 import { RoomDirectory } from './room-directory.js';
 import { enableServerDtls, loadDtlsServerOptions } from './dtls-credentials.js';
 import { isConnected, RelayCoreBase, type PeerRecord } from './relay-core-base.js';
+import { FramePacer } from './frame-pacer.js';
 import { resolveRelayOptions, type RelayCoreOptions } from './relay-options.js';
 
 const AUTH_COMPLETE = Uint8Array.of(7, 0);
@@ -81,6 +82,8 @@ export class Godot4RelayCore extends RelayCoreBase {
   private readonly rooms: RoomDirectory;
   private tickTimer: TimerHandle | null = null;
   private serviceTimer: TimerHandle | null = null;
+  /** Keeps the frames serviceIntervalMs apart, start to start, as Godot's main loop. */
+  private readonly pacer: FramePacer;
   private host: ENetConnection | null = null;
 
   constructor(config: ServerConfig, platform: Platform, logger: Logger, options: RelayCoreOptions = {}) {
@@ -89,6 +92,7 @@ export class Godot4RelayCore extends RelayCoreBase {
     parseSceneVersion(config.godot.version); // throws on a bad version
     this.godotVersion = config.godot.version as SceneGodotVersion;
     this.options = resolveRelayOptions(options);
+    this.pacer = new FramePacer(Math.max(1, this.options.serviceIntervalMs));
     this.rooms = new RoomDirectory({
       roomSize: config.roomSize, maxRooms: config.maxRooms,
       onOpen: (room) => this.emit({ type: 'room_opened', room }),
@@ -335,6 +339,7 @@ export class Godot4RelayCore extends RelayCoreBase {
   private service(): void {
     this.serviceTimer = null;
     if (this.isClosed) return;
+    this.pacer.frameStarting(this.platform.clock.now());
     const mp = this.mp;
     mp.poll();
     while (mp.getAvailablePacketCount() > 0) {
@@ -350,7 +355,12 @@ export class Godot4RelayCore extends RelayCoreBase {
   private scheduleService(): void {
     if (this.serviceTimer || this.isClosed) return;
     // An empty server only waits for CONNECTs: no need to wake every millisecond.
-    const ms = this.peers.size > 0 ? this.options.serviceIntervalMs : Math.max(this.options.serviceIntervalMs, IDLE_SERVICE_MS);
+    let ms: number;
+    if (this.peers.size > 0) ms = this.pacer.delayAfterFrame(this.platform.clock.now());
+    else {
+      this.pacer.reset();
+      ms = Math.max(this.options.serviceIntervalMs, IDLE_SERVICE_MS);
+    }
     this.serviceTimer = this.platform.timers.setTimeout(() => this.service(), ms);
   }
 
