@@ -12,6 +12,9 @@
  * (the frame's own time plus the timer's lateness, ≈ 0.8 ms, added to every period), where
  * Godot 3.2.3 with a 4 ms setting runs 250 (bench/relay-fanout.bench.ts prints both).
  */
+/** Frame interval of a relay with nobody to relay for, ms (CONNECTs wait at most this long). */
+const IDLE_FRAME_MS = 20;
+
 export class FramePacer {
   /** When the next frame is due, in the clock's ms; NaN until a schedule starts. */
   private target = Number.NaN;
@@ -31,6 +34,15 @@ export class FramePacer {
     if (Number.isNaN(this.target)) this.target = now;
     this.target += this.periodMs;
     return Math.max(0, this.target - now);
+  }
+
+  /**
+   * The wait after a frame of a relay with no peers: at least IDLE_FRAME_MS (no need to wake
+   * every few milliseconds), and no period kept across it: the next frame starts a new schedule.
+   */
+  idleDelay(): number {
+    this.reset();
+    return Math.max(this.periodMs, IDLE_FRAME_MS);
   }
 
   /** Starts a new schedule at the next frame (after an idle wait, which keeps no period). */

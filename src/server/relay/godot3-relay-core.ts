@@ -33,8 +33,6 @@ import { FramePacer } from './frame-pacer.js';
 
 /** Events taken from the host in one frame (a bound; Godot drains them all). */
 const MAX_EVENTS_PER_FRAME = 1 << 16;
-/** Frame interval of an empty server, ms. */
-const IDLE_FRAME_MS = 20;
 
 /** Every reason this core counts (see the file comment), shown at 0 in /metrics from the start. */
 export const GODOT3_DROP_REASONS: readonly string[] = ['server-only-command', 'malformed', 'forged-source', 'unknown-target', 'bad-peer-id'];
@@ -43,8 +41,7 @@ export class Godot3RelayCore extends RelayCoreBase {
   readonly name = 'godot3-enet-relay';
   readonly dropReasons = GODOT3_DROP_REASONS;
   private readonly room: string;
-  private readonly frameMs: number;
-  /** Keeps the frames `frameMs` apart, start to start, as Godot's main loop. */
+  /** Keeps the frames serviceIntervalMs apart, start to start, as Godot's main loop. */
   private readonly pacer: FramePacer;
   private readonly conn: ENetConnection;
   private readonly idOf = new Map<ENetPacketPeer, number>();
@@ -55,8 +52,7 @@ export class Godot3RelayCore extends RelayCoreBase {
     if (config.godot.major !== 3) throw new Error(`Godot3RelayCore needs --godot 3, got ${config.godot.version}`);
     const o = resolveRelayOptions(options);
     this.room = o.defaultRoom;
-    this.frameMs = Math.max(1, o.serviceIntervalMs);
-    this.pacer = new FramePacer(this.frameMs);
+    this.pacer = new FramePacer(Math.max(1, o.serviceIntervalMs));
     this.conn = new ENetConnection({ platform, godot: 3 });
   }
 
@@ -127,12 +123,7 @@ export class Godot3RelayCore extends RelayCoreBase {
 
   private scheduleFrame(): void {
     if (this.frameTimer || this.isClosed) return;
-    let ms: number;
-    if (this.peers.size > 0) ms = this.pacer.delayAfterFrame(this.platform.clock.now());
-    else {
-      this.pacer.reset();
-      ms = Math.max(this.frameMs, IDLE_FRAME_MS);
-    }
+    const ms = this.peers.size > 0 ? this.pacer.delayAfterFrame(this.platform.clock.now()) : this.pacer.idleDelay();
     this.frameTimer = this.platform.timers.setTimeout(() => this.frame(), ms);
   }
 

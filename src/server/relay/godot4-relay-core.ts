@@ -45,8 +45,6 @@ import { FramePacer } from './frame-pacer.js';
 import { resolveRelayOptions, type RelayCoreOptions } from './relay-options.js';
 
 const AUTH_COMPLETE = Uint8Array.of(7, 0);
-/** Frame interval of an empty server (nobody to relay for; CONNECTs wait at most this long). */
-const IDLE_SERVICE_MS = 20;
 const SYS = 7;
 const SYS_AUTH = 0;
 
@@ -354,13 +352,7 @@ export class Godot4RelayCore extends RelayCoreBase {
 
   private scheduleService(): void {
     if (this.serviceTimer || this.isClosed) return;
-    // An empty server only waits for CONNECTs: no need to wake every millisecond.
-    let ms: number;
-    if (this.peers.size > 0) ms = this.pacer.delayAfterFrame(this.platform.clock.now());
-    else {
-      this.pacer.reset();
-      ms = Math.max(this.options.serviceIntervalMs, IDLE_SERVICE_MS);
-    }
+    const ms = this.peers.size > 0 ? this.pacer.delayAfterFrame(this.platform.clock.now()) : this.pacer.idleDelay();
     this.serviceTimer = this.platform.timers.setTimeout(() => this.service(), ms);
   }
 
