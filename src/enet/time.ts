@@ -17,6 +17,19 @@ export function toTime(ms: number): number {
   return Math.floor(ms) >>> 0;
 }
 
+/** ENet's clock wraps at 2^32 ms. */
+const TIME_SPAN = 2 ** 32;
+
+/**
+ * Any number as a timestamp modulo 2^32 with its fraction kept: what a driver passes to
+ * Host.service(), whose millisecond bounds on held sends and acknowledgements need a whole
+ * millisecond of the clock, not the next tick of a millisecond counter. The engine rounds down
+ * ({@link toTime}) everywhere else.
+ */
+export function wrapTime(ms: number): number {
+  return ms >= 0 && ms < TIME_SPAN ? ms : ((ms % TIME_SPAN) + TIME_SPAN) % TIME_SPAN;
+}
+
 /** a − b modulo 2^32. */
 export function timeSub(a: number, b: number): number {
   return (a - b) >>> 0;

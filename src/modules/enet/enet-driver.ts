@@ -25,14 +25,13 @@
  */
 import { Host, type HostOptions } from '../../enet/host.js';
 import type { Address, HostEvent } from '../../enet/types.js';
+import { wrapTime } from '../../enet/time.js';
 import type { DatagramSocket, Platform, SocketAddress, SocketError, TimerHandle } from '../../platform/platform.js';
 
 /** Events taken from the host in one pump before yielding to the event loop (via a 0 ms timer). */
 export const MAX_EVENTS_PER_PUMP = 4096;
 /** After this many consecutive "work is due now" answers the driver waits 1 ms (no busy loop). */
 const MAX_ZERO_DELAYS = 3;
-/** ENet's clock wraps at 2^32 ms. */
-const TIME_SPAN = 2 ** 32;
 
 export type DriverHostOptions = Omit<HostOptions, 'random' | 'send'>;
 
@@ -208,8 +207,7 @@ export class ENetHostDriver {
    * next tick (Host.deferAcknowledgements).
    */
   now(): number {
-    const t = this.platform.clock.now();
-    return t >= 0 && t < TIME_SPAN ? t : ((t % TIME_SPAN) + TIME_SPAN) % TIME_SPAN;
+    return wrapTime(this.platform.clock.now());
   }
 
   /**

@@ -20,12 +20,11 @@ export interface RelayCoreOptions {
   /**
    * How the ENet host is driven, ms. > 0 (default 4): Godot's frame model — every interval, start
    * to start (paced as Godot's main loop, frame-pacer.ts), the host is polled, everything
-   * received is relayed and the host flushed once, so the copies for
-   * one client share datagrams (fewer datagrams and acknowledgements: less CPU, at most one
-   * interval of extra latency; bench/relay-fanout.bench.ts: 4 ms costs ≈ 40 % less CPU per
-   * delivered packet than 1 ms). 0 (Godot 4 core only; the 3.2 core then uses 1): event-driven,
-   * each datagram handled as it arrives — lowest latency, about one datagram per relayed packet
-   * and client.
+   * received is relayed and the host flushed once, so the copies for one client share datagrams
+   * (fewer datagrams and acknowledgements: less CPU, at most one interval of extra latency;
+   * bench/relay-fanout.bench.ts: 4 ms costs ≈ 40 % less CPU per delivered packet than 1 ms).
+   * 0 (Godot 4 core only; the 3.2 core then uses 1): event-driven, each datagram handled as it
+   * arrives — lowest latency, about one datagram per relayed packet and client.
    */
   serviceIntervalMs?: number;
 }
